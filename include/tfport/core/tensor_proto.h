@@ -1,0 +1,38 @@
+// tfport: conversions between Tensor and TensorProto (formats.md §5.5).
+//
+// Reading accepts every representation TensorFlow accepts: tensor_content
+// (raw little-endian bytes, or the varint-length list for DT_STRING), the typed
+// *_val field of the dtype (half_val for half and bfloat16), and the broadcast
+// rule (fewer values than elements: the last value repeats; none: zeros).
+// Writing offers TensorFlow's two C++ forms and Python's make_tensor_proto
+// choice.
+#pragma once
+
+#include "tfport/core/tensor.h"
+
+namespace tfport {
+namespace tf { class TensorProto; }
+
+struct TensorFromProtoOptions {
+  // Ceiling on the decoded tensor's size: a tiny proto may legitimately
+  // broadcast one value over a huge shape. Default: 16 GiB.
+  uint64_t max_bytes = kDefaultMaxTensorBytes;
+};
+
+// Errors: INVALID_ARGUMENT for an invalid dtype or shape, a tensor_content of
+// the wrong length, or a value that does not fit the dtype;
+// RESOURCE_EXHAUSTED above options.max_bytes.
+Result<Tensor> TensorFromProto(const tf::TensorProto& proto,
+                               const TensorFromProtoOptions& options = {});
+
+enum class ProtoEncoding {
+  kTypedField,     // Tensor::AsProtoField: every value in the typed field
+  kTensorContent,  // Tensor::AsProtoTensorContent: raw bytes (strings: typed)
+  kPython,         // tensor_util.make_tensor_proto: tensor_content when the
+                   // dtype is in Python's set and there is more than 1 element
+};
+
+void TensorToProto(const Tensor& tensor, tf::TensorProto* proto,
+                   ProtoEncoding encoding = ProtoEncoding::kPython);
+
+}  // namespace tfport

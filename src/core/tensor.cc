@@ -1,0 +1,213 @@
+#include "tfport/core/tensor.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace tfport {
+namespace {
+
+constexpr size_t kAlignment = 64;
+
+class AlignedBuffer final : public TensorBuffer {
+ public:
+  AlignedBuffer(void* data, size_t size) : TensorBuffer(data, size) {}
+  ~AlignedBuffer() override { std::free(data()); }
+};
+
+class OwnedStrings final : public TensorBuffer {
+ public:
+  explicit OwnedStrings(size_t n) : OwnedStrings(std::make_unique<std::string[]>(n), n) {}
+
+ private:
+  OwnedStrings(std::unique_ptr<std::string[]> s, size_t n)
+      : TensorBuffer(s.get(), n * sizeof(std::string)), strings_(std::move(s)) {}
+  std::unique_ptr<std::string[]> strings_;
+};
+
+std::shared_ptr<TensorBuffer> AllocateAligned(size_t bytes, bool zero) {
+  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  if (rounded == 0) rounded = kAlignment;
+  void* p = std::aligned_alloc(kAlignment, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  if (zero) std::memset(p, 0, rounded);
+  return std::make_shared<AlignedBuffer>(p, bytes);
+}
+
+}  // namespace
+
+Tensor::Tensor(DataType dtype, Shape shape)
+    : dtype_(dtype), shape_(std::move(shape)), num_elements_(shape_.num_elements()) {
+  size_t n = static_cast<size_t>(num_elements_);
+  if (dtype == DT_STRING) {
+    buffer_ = std::make_shared<OwnedStrings>(n);
+  } else if (IsMemcpyType(dtype)) {
+    buffer_ = AllocateAligned(n * DataTypeSize(dtype), /*zero=*/true);
+  } else {
+    std::fprintf(stderr, "tfport: Tensor of unsupported dtype %s\n", DataTypeName(dtype).c_str());
+    std::abort();
+  }
+}
+
+Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape, bool zero, uint64_t max_bytes) {
+  if (!shape.IsFullyDefined())
+    return errors::InvalidArgument("cannot allocate a tensor of partial shape ",
+                                   shape.DebugString());
+  if (dtype != DT_STRING && !IsMemcpyType(dtype))
+    return errors::InvalidArgument("cannot allocate a tensor of dtype ", DataTypeName(dtype));
+  uint64_t n = static_cast<uint64_t>(shape.num_elements());
+  uint64_t elem = dtype == DT_STRING ? sizeof(std::string) : DataTypeSize(dtype);
+  if (elem != 0 && n > max_bytes / elem)
+    return errors::ResourceExhausted("tensor of dtype ", DataTypeName(dtype), " and shape ",
+                                     shape.DebugString(), " needs ", n * elem,
+                                     " bytes, more than the limit of ", max_bytes);
+  Tensor t;
+  t.dtype_ = dtype;
+  t.num_elements_ = static_cast<int64_t>(n);
+  t.shape_ = std::move(shape);
+  try {
+    if (dtype == DT_STRING) {
+      t.buffer_ = std::make_shared<OwnedStrings>(static_cast<size_t>(n));
+    } else {
+      t.buffer_ = AllocateAligned(static_cast<size_t>(n * elem), zero);
+    }
+  } catch (const std::bad_alloc&) {
+    return errors::ResourceExhausted("out of memory allocating ", n * elem, " bytes for a ",
+                                     DataTypeName(dtype), " tensor of shape ",
+                                     t.shape_.DebugString());
+  }
+  return t;
+}
+
+Result<Tensor> Tensor::FromBuffer(DataType dtype, Shape shape,
+                                  std::shared_ptr<TensorBuffer> buffer) {
+  if (!IsMemcpyType(dtype))
+    return errors::InvalidArgument("FromBuffer needs a fixed-size dtype, got ",
+                                   DataTypeName(dtype));
+  if (!shape.IsFullyDefined())
+    return errors::InvalidArgument("FromBuffer needs a fully defined shape");
+  size_t elem = DataTypeSize(dtype);
+  uint64_t need = static_cast<uint64_t>(shape.num_elements()) * elem;
+  if (buffer == nullptr || buffer->size() != need)
+    return errors::InvalidArgument("buffer holds ", buffer ? buffer->size() : 0,
+                                   " bytes, tensor needs ", need);
+  if (reinterpret_cast<uintptr_t>(buffer->data()) % elem != 0)
+    return errors::InvalidArgument("buffer is not aligned to ", elem, " bytes");
+  Tensor t;
+  t.dtype_ = dtype;
+  t.num_elements_ = shape.num_elements();
+  t.shape_ = std::move(shape);
+  t.buffer_ = std::move(buffer);
+  return t;
+}
+
+void Tensor::CheckType(DataType expected) const {
+  if (expected != dtype_) {
+    std::fprintf(stderr, "tfport: tensor of dtype %s accessed as %s\n",
+                 DataTypeName(dtype_).c_str(), DataTypeName(expected).c_str());
+    std::abort();
+  }
+}
+
+size_t Tensor::byte_size() const {
+  return IsMemcpyType(dtype_) ? static_cast<size_t>(num_elements_) * DataTypeSize(dtype_) : 0;
+}
+
+std::span<std::byte> Tensor::bytes() {
+  return {static_cast<std::byte*>(data()), byte_size()};
+}
+std::span<const std::byte> Tensor::bytes() const {
+  return {static_cast<const std::byte*>(data()), byte_size()};
+}
+
+Tensor Tensor::DeepCopy() const {
+  if (!initialized()) return Tensor();
+  Tensor t(dtype_, shape_);
+  if (dtype_ == DT_STRING) {
+    auto src = flat<std::string>();
+    auto dst = t.flat<std::string>();
+    std::copy(src.begin(), src.end(), dst.begin());
+  } else if (byte_size() > 0) {
+    std::memcpy(t.data(), data(), byte_size());
+  }
+  return t;
+}
+
+Result<Tensor> Tensor::Reshaped(Shape shape) const {
+  if (!shape.IsFullyDefined() || shape.num_elements() != num_elements_)
+    return errors::InvalidArgument("cannot reshape a tensor with ", num_elements_,
+                                   " elements to shape ", shape.DebugString());
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+namespace {
+
+void AppendValue(const Tensor& t, int64_t i, std::string* out) {
+  char buf[64];
+  switch (t.dtype()) {
+#define NUM(DT, T, FMT, CAST) \
+  case DT: std::snprintf(buf, sizeof buf, FMT, CAST(t.flat<T>()[i])); *out += buf; return;
+    NUM(DT_FLOAT, float, "%.9g", static_cast<double>)
+    NUM(DT_DOUBLE, double, "%.17g", static_cast<double>)
+    NUM(DT_INT32, int32_t, "%lld", static_cast<long long>)
+    NUM(DT_INT64, int64_t, "%lld", static_cast<long long>)
+    NUM(DT_INT16, int16_t, "%lld", static_cast<long long>)
+    NUM(DT_INT8, int8_t, "%lld", static_cast<long long>)
+    NUM(DT_UINT8, uint8_t, "%llu", static_cast<unsigned long long>)
+    NUM(DT_UINT16, uint16_t, "%llu", static_cast<unsigned long long>)
+    NUM(DT_UINT32, uint32_t, "%llu", static_cast<unsigned long long>)
+    NUM(DT_UINT64, uint64_t, "%llu", static_cast<unsigned long long>)
+#undef NUM
+    case DT_BOOL: *out += t.flat<bool>()[i] ? "True" : "False"; return;
+    case DT_HALF:
+      std::snprintf(buf, sizeof buf, "%.5g", static_cast<double>(t.flat<Half>()[i].ToFloat()));
+      *out += buf;
+      return;
+    case DT_BFLOAT16:
+      std::snprintf(buf, sizeof buf, "%.4g", static_cast<double>(t.flat<BFloat16>()[i].ToFloat()));
+      *out += buf;
+      return;
+    case DT_STRING: *out += t.flat<std::string>()[i]; return;
+    default: {
+      auto b = t.bytes();
+      size_t w = DataTypeSize(t.dtype());
+      *out += "0x";
+      for (size_t k = 0; k < w; ++k) {
+        std::snprintf(buf, sizeof buf, "%02x",
+                      static_cast<unsigned>(b[static_cast<size_t>(i) * w + w - 1 - k]));
+        *out += buf;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string Tensor::DebugString(int64_t max_entries) const {
+  std::string out = StrCat("Tensor<type: ", NumpyName(dtype_), " shape: ", shape_.DebugString(),
+                           " values: ");
+  int64_t n = std::min(num_elements_, max_entries);
+  for (int64_t i = 0; i < n; ++i) {
+    if (i) out += " ";
+    AppendValue(*this, i, &out);
+  }
+  if (n < num_elements_) out += "...";
+  return out + ">";
+}
+
+bool BitwiseEqual(const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype() || !(a.shape() == b.shape())) return false;
+  if (a.dtype() == DT_STRING) {
+    auto x = a.flat<std::string>();
+    auto y = b.flat<std::string>();
+    return std::equal(x.begin(), x.end(), y.begin(), y.end());
+  }
+  return a.byte_size() == b.byte_size() &&
+         (a.byte_size() == 0 || std::memcmp(a.data(), b.data(), a.byte_size()) == 0);
+}
+
+}  // namespace tfport
