@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -105,9 +106,15 @@ Status BundleWriter::AppendData(const Tensor& tensor, tf::BundleEntryProto* entr
   uint64_t size = 0;
   uint32_t crc = 0;
   if (IsMemcpyType(tensor.dtype())) {
+    // Checksum and write in cache-sized chunks so each byte is fetched from
+    // memory once for both.
+    constexpr size_t kChunk = size_t{1} << 20;
     auto bytes = tensor.bytes();
-    crc = crc32c::Value(bytes.data(), bytes.size());
-    TFPORT_RETURN_IF_ERROR(out.Append(bytes.data(), bytes.size()));
+    for (size_t pos = 0; pos < bytes.size(); pos += kChunk) {
+      size_t n = std::min(kChunk, bytes.size() - pos);
+      crc = crc32c::Extend(crc, bytes.data() + pos, n);
+      TFPORT_RETURN_IF_ERROR(out.Append(bytes.data() + pos, n));
+    }
     size = bytes.size();
   } else if (tensor.dtype() == DT_STRING) {
     // formats.md §1.7.2: varint64 lengths, masked CRC of the lengths, bytes.
@@ -413,6 +420,7 @@ Result<Tensor> BundleReader::ReadEntry(std::string_view key,
                               " shape ", shape.DebugString(), " needs ", n * esize);
     if (size > options_.max_tensor_bytes)
       return errors::ResourceExhausted(where(), ": ", size, " bytes exceed max_tensor_bytes");
+    if (size >= (uint64_t{64} << 10)) shard->Prefault(offset, size);
     if (options_.verify_checksums) {
       uint32_t actual = crc32c::Value(data, size);
       if (actual != stored_crc) return checksum_error(actual);

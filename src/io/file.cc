@@ -56,6 +56,19 @@ Result<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
   return std::shared_ptr<MappedFile>(new MappedFile(path, data, size));
 }
 
+void MappedFile::Prefault(uint64_t offset, uint64_t size) const {
+#ifdef MADV_POPULATE_READ
+  if (data_ == nullptr || offset >= size_) return;
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t begin = offset / page * page;
+  uint64_t end = std::min(size_, offset + size);
+  ::madvise(data_ + begin, end - begin, MADV_POPULATE_READ);
+#else
+  (void)offset;
+  (void)size;
+#endif
+}
+
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(data_, size_);
 }
@@ -92,6 +105,8 @@ Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes
 
 // ---- FileWriter
 
+constexpr size_t kDirectWriteBytes = size_t{256} << 10;
+
 FileWriter::FileWriter(std::string path, int fd, size_t buffer_size)
     : path_(std::move(path)), fd_(fd), buffer_(buffer_size) {}
 
@@ -121,13 +136,15 @@ Status FileWriter::WriteRaw(const void* data, size_t size) {
 Status FileWriter::Append(const void* data, size_t size) {
   if (fd_ < 0) return errors::FailedPrecondition(path_, ": write after close");
   written_ += size;
-  if (used_ + size <= buffer_.size()) {
+  if (used_ + size <= buffer_.size() && size < kDirectWriteBytes) {
     std::memcpy(buffer_.data() + used_, data, size);
     used_ += size;
     return OkStatus();
   }
   TFPORT_RETURN_IF_ERROR(Flush());
-  if (size >= buffer_.size()) return WriteRaw(data, size);  // large: bypass the buffer
+  // Large pieces go straight to the kernel; copying them first costs more
+  // than the extra system call.
+  if (size >= std::min<size_t>(buffer_.size(), kDirectWriteBytes)) return WriteRaw(data, size);
   std::memcpy(buffer_.data(), data, size);
   used_ = size;
   return OkStatus();
