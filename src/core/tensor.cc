@@ -61,8 +61,8 @@ Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape, bool zero, uint64_t
   uint64_t elem = dtype == DT_STRING ? sizeof(std::string) : DataTypeSize(dtype);
   if (elem != 0 && n > max_bytes / elem)
     return errors::ResourceExhausted("tensor of dtype ", DataTypeName(dtype), " and shape ",
-                                     shape.DebugString(), " needs ", n * elem,
-                                     " bytes, more than the limit of ", max_bytes);
+                                     shape.DebugString(), " needs ", n, " elements of ", elem,
+                                     " bytes, more than the limit of ", max_bytes, " bytes");
   Tensor t;
   t.dtype_ = dtype;
   t.num_elements_ = static_cast<int64_t>(n);

@@ -54,8 +54,8 @@ bool IsValidDataType(DataType dtype);
 // float8 and the sub-byte integer types (one element per byte).
 bool IsMemcpyType(DataType dtype);
 
-// Size in bytes of one element of a memcpy type; 0 for string, resource,
-// variant and invalid values.
+// Size in bytes of one element of a memcpy type (reference types report
+// their base type's size); 0 for string, resource, variant and invalid values.
 size_t DataTypeSize(DataType dtype);
 
 // "DT_FLOAT", "DT_INT32_REF", ...; "DT_INVALID" for unknown numbers, with the

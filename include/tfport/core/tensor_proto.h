@@ -19,8 +19,10 @@ struct TensorFromProtoOptions {
   uint64_t max_bytes = kDefaultMaxTensorBytes;
 };
 
-// Errors: INVALID_ARGUMENT for an invalid dtype or shape, a tensor_content of
-// the wrong length, or a value that does not fit the dtype;
+// Integer values wider than the dtype are truncated, as TensorFlow's
+// static_cast does. Errors: INVALID_ARGUMENT for an invalid dtype or shape, a
+// tensor_content of the wrong length, a malformed string list, or a bool byte
+// other than 0/1;
 // RESOURCE_EXHAUSTED above options.max_bytes.
 Result<Tensor> TensorFromProto(const tf::TensorProto& proto,
                                const TensorFromProtoOptions& options = {});
