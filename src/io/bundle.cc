@@ -270,6 +270,8 @@ Status MergeBundles(const std::vector<std::string>& src_prefixes, const std::str
     readers.push_back(std::move(reader));
   }
   readers.clear();  // unmap before renaming
+  // As TensorFlow's MergeBundles: the destination directory may not exist yet.
+  TFPORT_RETURN_IF_ERROR(CreateDirectories(Dirname(dest_prefix)));
   for (const auto& [path, id] : data_files)
     TFPORT_RETURN_IF_ERROR(RenameFile(path, BundleDataPath(dest_prefix, id, total_shards)));
   tf::BundleHeaderProto header = MakeHeader(total_shards);

@@ -1,13 +1,12 @@
 #include "tfport/io/checkpoint_state.h"
 
-#include <google/protobuf/text_format.h>
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "tfport/io/bundle.h"
 #include "tfport/io/file.h"
+#include "tfport/io/proto_io.h"
 
 namespace tfport::io {
 namespace {
@@ -117,9 +116,7 @@ Result<std::optional<tf::CheckpointState>> GetCheckpointState(const std::string&
   if (!FileExists(path)) return std::optional<tf::CheckpointState>();
   TFPORT_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path, uint64_t{64} << 20));
   tf::CheckpointState state;
-  google::protobuf::TextFormat::Parser parser;
-  if (!parser.ParseFromString(text, &state))
-    return errors::DataLoss(path, ": cannot parse as a text CheckpointState");
+  TFPORT_RETURN_IF_ERROR(ParseTextProto(text, &state, path));
   if (state.model_checkpoint_path().empty())
     return errors::InvalidArgument("Invalid checkpoint state loaded from ", path,
                                    ": model_checkpoint_path is empty");

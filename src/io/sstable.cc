@@ -199,7 +199,9 @@ namespace {
 class IteratorImpl final : public TableReader::Iterator {
  public:
   IteratorImpl(leveldb::Iterator* it, const std::string& path) : it_(it), path_(path) {}
-  bool Valid() const override { return it_->Valid(); }
+  // leveldb's two-level iterator skips a corrupt block and goes on with the
+  // next one; our contract (sstable.h) is that iteration stops at the error.
+  bool Valid() const override { return error_.ok() && it_->Valid() && it_->status().ok(); }
   void SeekToFirst() override { Guard([&] { it_->SeekToFirst(); }); }
   void Seek(std::string_view t) override {
     Guard([&] { it_->Seek(leveldb::Slice(t.data(), t.size())); });
