@@ -375,6 +375,20 @@ Result<Tensor> BundleReader::Lookup(std::string_view key) const {
 
   // Partitioned tensor: assemble it from its slices (formats.md §1.9).
   TFPORT_ASSIGN_OR_RETURN(Shape shape, Shape::FromProto(entry.shape()));
+  if (IsMemcpyType(entry.dtype())) {
+    // Allocate only what the slices' recorded data can fill.
+    uint64_t slice_bytes = 0;
+    for (const auto& sp : entry.slices()) {
+      Result<TensorSlice> slice = TensorSlice::FromProto(sp);
+      auto sit = slice.ok() ? entries_.find(EncodeTensorNameSlice(key, *slice)) : entries_.end();
+      if (sit != entries_.end()) slice_bytes += static_cast<uint64_t>(sit->second.size());
+    }
+    const uint64_t n = static_cast<uint64_t>(shape.num_elements());
+    if (n > slice_bytes / DataTypeSize(entry.dtype()))
+      return errors::DataLoss(prefix_, ": tensor '", key, "' of shape ", shape.DebugString(),
+                              " has more elements than its slices' ", slice_bytes,
+                              " recorded bytes can hold");
+  }
   TFPORT_ASSIGN_OR_RETURN(Tensor full, Tensor::Allocate(entry.dtype(), shape, true,
                                                         options_.max_tensor_bytes));
   int64_t covered = 0;

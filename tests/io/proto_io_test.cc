@@ -249,3 +249,32 @@ TEST(ProtoIoTest, SerializeDeterministicManyKeys) {
 
 }  // namespace
 }  // namespace tfport::io
+
+namespace tfport::io {
+namespace {
+
+// Protobuf's old default total-bytes limit was 64 MiB; TensorFlow raises it to
+// the 2 GiB hard limit so large frozen graphs load. A 96 MiB GraphDef must
+// therefore parse (its only Const holds 96 MiB of tensor_content).
+TEST(ProtoIoTest, BinaryAbove64MiBParses) {
+  TempDir dir;
+  tf::GraphDef g;
+  tf::NodeDef* n = g.add_node();
+  n->set_name("big");
+  n->set_op("Const");
+  const size_t bytes = size_t{96} << 20;
+  auto& tensor = *(*n->mutable_attr())["value"].mutable_tensor();
+  tensor.set_dtype(tf::DT_FLOAT);
+  tensor.mutable_tensor_shape()->add_dim()->set_size(static_cast<int64_t>(bytes / 4));
+  tensor.mutable_tensor_content()->assign(bytes, '\x01');
+  const std::string path = dir.Join("big.pb");
+  ASSERT_TRUE(WriteBinaryProto(path, g).ok());
+  tf::GraphDef back;
+  Status s = ReadBinaryProto(path, &back);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(back.node_size(), 1);
+  EXPECT_EQ(back.node(0).attr().at("value").tensor().tensor_content().size(), bytes);
+}
+
+}  // namespace
+}  // namespace tfport::io
