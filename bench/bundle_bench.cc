@@ -8,7 +8,7 @@
 // Each timing is the median of --reps runs after one warm-up run. Ratios are
 // reference_time / tfport_time, so 1.0 means "as fast as the reference".
 //
-// usage: bundle_bench [--dir DIR] [--mib 1024] [--tensors 128] [--reps 5]
+// usage: bundle_bench [--dir DIR] [--mib 1024] [--tensors 128] [--reps 5] [--keep]
 //        bundle_bench --read-only PREFIX      (used internally for the RSS figure)
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
   std::string dir = "bench_data";
   long mib = 1024;
   int num_tensors = 128, reps = 5;
+  bool keep = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -120,6 +121,7 @@ int main(int argc, char** argv) {
     else if (a == "--mib") mib = std::atol(next().c_str());
     else if (a == "--tensors") num_tensors = std::atoi(next().c_str());
     else if (a == "--reps") reps = std::atoi(next().c_str());
+    else if (a == "--keep") keep = true;
   }
   Check(io::CreateDirectories(dir));
   const uint64_t total = static_cast<uint64_t>(mib) << 20;
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
   const std::string raw = dir + "/raw.bin";
   const std::string prefix = dir + "/bundle";
   for (bool sync : {false, true}) {
-    int r = sync ? std::max(1, reps / 2) : reps;
+    int r = reps;
     double t_raw = MedianOf(r, [&] { RawWrite(raw, tensors, sync); });
     double t_bundle = MedianOf(r, [&] {
       auto w = io::BundleWriter::Create(prefix, io::BundleWriteOptions{.sync = sync});
@@ -200,7 +202,9 @@ int main(int argc, char** argv) {
                 bytes / 1073741824.0, rss * 1024.0 / static_cast<double>(bytes));
   }
   if (p) pclose(p);
-  std::remove(raw.c_str());
-  for (const auto& f : io::Glob(prefix + ".*")) std::remove(f.c_str());
+  if (!keep) {
+    std::remove(raw.c_str());
+    for (const auto& f : io::Glob(prefix + ".*")) std::remove(f.c_str());
+  }
   return 0;
 }

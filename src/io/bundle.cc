@@ -7,6 +7,7 @@
 #include <cstring>
 #include <set>
 
+#include "io/parallel.h"
 #include "tfport/io/crc32c.h"
 #include "tfport/io/sstable.h"
 
@@ -56,6 +57,28 @@ class MappedSliceBuffer final : public TensorBuffer {
  private:
   std::shared_ptr<MappedFile> file_;
 };
+
+// CRC32C of bytes [offset, offset+size) of a mapped file. Pages are mapped in
+// bulk first (cheaper than a fault per page); large ranges are split across
+// threads and the pieces joined with crc32c::Combine.
+uint32_t ChecksumMapped(const MappedFile& file, uint64_t offset, uint64_t size) {
+  constexpr uint64_t kMinPiece = uint64_t{4} << 20;
+  auto piece = [&file](uint64_t off, uint64_t len) {
+    if (len >= (uint64_t{64} << 10)) file.Prefault(off, len);
+    return crc32c::Value(file.data() + off, len);
+  };
+  const uint64_t pieces = std::min<uint64_t>(internal::Parallelism(), size / kMinPiece);
+  if (pieces <= 1) return piece(offset, size);
+  const uint64_t step = size / pieces;
+  std::vector<uint32_t> crcs(pieces);
+  internal::ParallelFor(pieces, [&](size_t i) {
+    crcs[i] = piece(offset + i * step, i + 1 == pieces ? size - i * step : step);
+  });
+  uint32_t crc = crcs[0];
+  for (uint64_t i = 1; i < pieces; ++i)
+    crc = crc32c::Combine(crc, crcs[i], i + 1 == pieces ? size - i * step : step);
+  return crc;
+}
 
 Status CheckHeader(const tf::BundleHeaderProto& header, const std::string& index_path) {
   const auto& v = header.version();
@@ -436,9 +459,8 @@ Result<Tensor> BundleReader::ReadEntry(std::string_view key,
                               " shape ", shape.DebugString(), " needs ", n * esize);
     if (size > options_.max_tensor_bytes)
       return errors::ResourceExhausted(where(), ": ", size, " bytes exceed max_tensor_bytes");
-    if (size >= (uint64_t{64} << 10)) shard->Prefault(offset, size);
     if (options_.verify_checksums) {
-      uint32_t actual = crc32c::Value(data, size);
+      uint32_t actual = ChecksumMapped(*shard, offset, size);
       if (actual != stored_crc) return checksum_error(actual);
     }
     if (reinterpret_cast<uintptr_t>(data) % esize == 0) {

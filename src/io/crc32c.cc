@@ -68,6 +68,46 @@ const bool kUseSse42 = DetectSse42();
 
 bool HardwareAccelerated() { return kUseSse42; }
 
+namespace {
+
+// Polynomial arithmetic modulo the CRC polynomial, in the reflected bit order
+// the CRC uses (bit 31 is x^0). Appending n zero bytes to a CRC register
+// multiplies it by x^(8n), so Combine needs x^(8n) mod P.
+uint32_t MultModP(uint32_t a, uint32_t b) {
+  uint32_t product = 0;
+  for (uint32_t m = 1u << 31; m != 0; m >>= 1) {
+    if (a & m) product ^= b;
+    b = (b & 1) ? (b >> 1) ^ internal::kPoly : b >> 1;
+  }
+  return product;
+}
+
+// kPow2[k] = x^(2^k) mod P.
+struct Powers {
+  uint32_t value[64];
+  Powers() {
+    value[0] = 1u << 30;  // x^1
+    for (int k = 1; k < 64; ++k) value[k] = MultModP(value[k - 1], value[k - 1]);
+  }
+};
+
+// x^(8 * n) mod P.
+uint32_t XPow8N(uint64_t n) {
+  static const Powers powers;
+  uint32_t p = 1u << 31;  // x^0
+  for (int k = 3; n != 0; n >>= 1, ++k)
+    if (n & 1) p = MultModP(powers.value[k & 63], p);
+  return p;
+}
+
+}  // namespace
+
+uint32_t Combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
+  // With Shift(r, n) the register after n zero bytes, Value(A ++ B) =
+  // Shift(Value(A), |B|) ^ Value(B): the init and final inversions cancel.
+  return MultModP(XPow8N(len_b), crc_a) ^ crc_b;
+}
+
 uint32_t ExtendPortable(uint32_t crc, const void* data, size_t size) {
   return ~internal::RawPortable(~crc, static_cast<const uint8_t*>(data), size);
 }

@@ -204,3 +204,29 @@ TEST(Crc32cTest, HardwareFlagIsConsistent) {
 
 }  // namespace
 }  // namespace tfport::crc32c
+
+namespace tfport {
+namespace {
+
+// Combine must agree with checksumming the concatenation directly (the
+// definition of the CRC of A ++ B), for lengths across the byte-power table.
+TEST(Crc32cCombine, EqualsChecksumOfConcatenation) {
+  std::vector<uint8_t> data(300000);
+  uint32_t x = 7;
+  for (auto& b : data) {
+    x = x * 1103515245u + 12345u;
+    b = static_cast<uint8_t>(x >> 16);
+  }
+  for (size_t split : {size_t{0}, size_t{1}, size_t{7}, size_t{4096}, size_t{65537},
+                       size_t{299999}, size_t{300000}}) {
+    uint32_t a = crc32c::Value(data.data(), split);
+    uint32_t b = crc32c::Value(data.data() + split, data.size() - split);
+    EXPECT_EQ(crc32c::Combine(a, b, data.size() - split), crc32c::Value(data.data(), data.size()))
+        << "split at " << split;
+  }
+  // RFC 3720 vector split in two: "12345" ++ "6789" -> 0xE3069283.
+  EXPECT_EQ(crc32c::Combine(crc32c::Value("12345", 5), crc32c::Value("6789", 4), 4), 0xE3069283u);
+}
+
+}  // namespace
+}  // namespace tfport
