@@ -23,6 +23,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "tfport/io/bundle.h"
 
@@ -33,14 +34,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using tfport::testing::TempDir;
 
-template <typename T>
-const Status& StatusOf(const Result<T>& r) { return r.status(); }
-inline const Status& StatusOf(const Status& s) { return s; }
-MATCHER_P2(StatusIs, code, substr, "") {
-  const Status& s = StatusOf(arg);
-  *result_listener << "status is " << s.ToString();
-  return s.code() == code && s.message().find(substr) != std::string::npos;
-}
+using tfport::testing::StatusIs;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -20,6 +20,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "tfport/tf/graph.pb.h"
 #include "tfport/tf/meta_graph.pb.h"
@@ -32,14 +33,7 @@ using ::testing::HasSubstr;
 using tfport::testing::TempDir;
 using google::protobuf::util::MessageDifferencer;
 
-template <typename T>
-const Status& StatusOf(const Result<T>& r) { return r.status(); }
-inline const Status& StatusOf(const Status& s) { return s; }
-MATCHER_P2(StatusIs, code, substr, "") {
-  const Status& s = StatusOf(arg);
-  *result_listener << "status is " << s.ToString();
-  return s.code() == code && s.message().find(substr) != std::string::npos;
-}
+using tfport::testing::StatusIs;
 
 std::string Bytes(std::initializer_list<int> bytes) {
   std::string s;
