@@ -1,3 +1,4 @@
+#include "io/coding.h"
 #include "tfport/io/bundle.h"
 
 #include <unistd.h>
@@ -14,29 +15,11 @@
 namespace tfport::io {
 namespace {
 
+using internal::GetVarint64;
+using internal::PutVarint64;
+
 // formats.md §1.4: kTensorBundleVersion = 1, kTensorBundleMinProducer = 0.
 constexpr int kBundleVersion = 1;
-
-void PutVarint64(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetVarint64(const uint8_t** p, const uint8_t* end, uint64_t* out) {
-  uint64_t v = 0;
-  for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
-    uint8_t b = *(*p)++;
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *out = v;
-      return true;
-    }
-  }
-  return false;
-}
 
 // CRC of one string length as TensorFlow checksums it: a 4-byte little-endian
 // integer, or 8 bytes for lengths above 2^32-1 (formats.md §1.7.2).

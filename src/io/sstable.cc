@@ -1,3 +1,4 @@
+#include "io/coding.h"
 #include "tfport/io/sstable.h"
 
 #include <leveldb/comparator.h>
@@ -9,6 +10,9 @@
 
 namespace tfport::io {
 namespace {
+
+using internal::GetVarint64;
+using internal::PutVarint64;
 
 constexpr size_t kFooterSize = 48;     // formats.md §1.2.5
 constexpr size_t kTrailerSize = 5;     // type byte + masked crc
@@ -56,19 +60,6 @@ class MappedAdapter final : public leveldb::RandomAccessFile {
  private:
   std::shared_ptr<MappedFile> file_;
 };
-
-bool GetVarint64(const uint8_t** p, const uint8_t* end, uint64_t* out) {
-  uint64_t v = 0;
-  for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
-    uint8_t b = *(*p)++;
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *out = v;
-      return true;
-    }
-  }
-  return false;
-}
 
 // Checks the footer ourselves before leveldb sees the file, so that a damaged
 // footer can never make leveldb allocate a block larger than the file.

@@ -25,6 +25,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "tfport/io/crc32c.h"
@@ -40,32 +41,17 @@ using ::testing::HasSubstr;
 using tfport::testing::TempDir;
 
 using tfport::testing::StatusIs;
+using tfport::testing::ReadAll;
+using tfport::testing::WriteAll;
+using tfport::testing::ListDir;
+using tfport::testing::Bytes;
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
 std::string Le32(uint32_t v) {
   return Bytes({static_cast<int>(v & 0xff), static_cast<int>((v >> 8) & 0xff),
                 static_cast<int>((v >> 16) & 0xff), static_cast<int>(v >> 24)});
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
 
-std::set<std::string> ListDir(const std::filesystem::path& dir) {
-  std::set<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    names.insert(e.path().filename().string());
-  return names;
-}
 
 std::string RawIndexValue(const std::string& prefix, std::string_view key) {
   auto file = MappedFile::Open(BundleIndexPath(prefix));

@@ -23,6 +23,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "tfport/io/bundle.h"
@@ -35,21 +36,10 @@ using ::testing::HasSubstr;
 using tfport::testing::TempDir;
 
 using tfport::testing::StatusIs;
+using tfport::testing::ReadAll;
+using tfport::testing::WriteAll;
+using tfport::testing::ListDir;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-std::set<std::string> ListDir(const std::filesystem::path& dir) {
-  std::set<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    names.insert(e.path().filename().string());
-  return names;
-}
 
 void MakeBundle(const std::string& prefix) {
   auto w = BundleWriter::Create(prefix);

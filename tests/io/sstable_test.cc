@@ -23,6 +23,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "tfport/io/file.h"
@@ -34,21 +35,11 @@ using ::testing::HasSubstr;
 using tfport::testing::TempDir;
 
 using tfport::testing::StatusIs;
+using tfport::testing::ReadAll;
+using tfport::testing::WriteAll;
+using tfport::testing::Bytes;
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
 
 void WriteTable(const std::string& path, const std::map<std::string, std::string>& kv,
                 const TableWriteOptions& options = {}) {

@@ -20,6 +20,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/status_matchers.h"
 
 #include "tfport/tf/tensor_slice.pb.h"
@@ -28,12 +29,8 @@ namespace tfport::io {
 namespace {
 
 using tfport::testing::StatusIs;
+using tfport::testing::Bytes;
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
 
 // Key prefix for name "x" and rank 1: NumIncreasing(0) = 00, "x" 00 01,
 // NumIncreasing(1) = 01 01.
