@@ -18,6 +18,10 @@ namespace tfport::crc32c {
 uint32_t Extend(uint32_t crc, const void* data, size_t size);
 inline uint32_t Value(const void* data, size_t size) { return Extend(0, data, size); }
 
+// CRC of A ++ B from Value(A), Value(B) and B's length (so pieces of a buffer
+// can be checksummed in parallel and joined). O(log len_b).
+uint32_t Combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+
 // The portable implementation, exposed for tests and benchmarks.
 uint32_t ExtendPortable(uint32_t crc, const void* data, size_t size);
 // True when Extend uses the SSE4.2 instruction.
