@@ -17,15 +17,29 @@ class AlignedBuffer final : public TensorBuffer {
   ~AlignedBuffer() override { std::free(data()); }
 };
 
-class OwnedStrings final : public TensorBuffer {
+// Storage of non-trivial elements (DT_STRING, DT_RESOURCE).
+template <typename T>
+class OwnedObjects final : public TensorBuffer {
  public:
-  explicit OwnedStrings(size_t n) : OwnedStrings(std::make_unique<std::string[]>(n), n) {}
+  explicit OwnedObjects(size_t n) : OwnedObjects(std::make_unique<T[]>(n), n) {}
 
  private:
-  OwnedStrings(std::unique_ptr<std::string[]> s, size_t n)
-      : TensorBuffer(s.get(), n * sizeof(std::string)), strings_(std::move(s)) {}
-  std::unique_ptr<std::string[]> strings_;
+  OwnedObjects(std::unique_ptr<T[]> s, size_t n)
+      : TensorBuffer(s.get(), n * sizeof(T)), objects_(std::move(s)) {}
+  std::unique_ptr<T[]> objects_;
 };
+
+// Element size used for storage and allocation limits; 0 if unsupported.
+size_t StorageSize(DataType dtype) {
+  if (dtype == DT_STRING) return sizeof(std::string);
+  if (dtype == DT_RESOURCE) return sizeof(ResourceHandle);
+  return IsMemcpyType(dtype) ? DataTypeSize(dtype) : 0;
+}
+
+std::shared_ptr<TensorBuffer> AllocateObjects(DataType dtype, size_t n) {
+  if (dtype == DT_STRING) return std::make_shared<OwnedObjects<std::string>>(n);
+  return std::make_shared<OwnedObjects<ResourceHandle>>(n);
+}
 
 std::shared_ptr<TensorBuffer> AllocateAligned(size_t bytes, bool zero) {
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
@@ -41,8 +55,8 @@ std::shared_ptr<TensorBuffer> AllocateAligned(size_t bytes, bool zero) {
 Tensor::Tensor(DataType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)), num_elements_(shape_.num_elements()) {
   size_t n = static_cast<size_t>(num_elements_);
-  if (dtype == DT_STRING) {
-    buffer_ = std::make_shared<OwnedStrings>(n);
+  if (dtype == DT_STRING || dtype == DT_RESOURCE) {
+    buffer_ = AllocateObjects(dtype, n);
   } else if (IsMemcpyType(dtype)) {
     buffer_ = AllocateAligned(n * DataTypeSize(dtype), /*zero=*/true);
   } else {
@@ -55,10 +69,10 @@ Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape, bool zero, uint64_t
   if (!shape.IsFullyDefined())
     return errors::InvalidArgument("cannot allocate a tensor of partial shape ",
                                    shape.DebugString());
-  if (dtype != DT_STRING && !IsMemcpyType(dtype))
+  const uint64_t elem = StorageSize(dtype);
+  if (elem == 0)
     return errors::InvalidArgument("cannot allocate a tensor of dtype ", DataTypeName(dtype));
   uint64_t n = static_cast<uint64_t>(shape.num_elements());
-  uint64_t elem = dtype == DT_STRING ? sizeof(std::string) : DataTypeSize(dtype);
   if (elem != 0 && n > max_bytes / elem)
     return errors::ResourceExhausted("tensor of dtype ", DataTypeName(dtype), " and shape ",
                                      shape.DebugString(), " needs ", n, " elements of ", elem,
@@ -68,8 +82,8 @@ Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape, bool zero, uint64_t
   t.num_elements_ = static_cast<int64_t>(n);
   t.shape_ = std::move(shape);
   try {
-    if (dtype == DT_STRING) {
-      t.buffer_ = std::make_shared<OwnedStrings>(static_cast<size_t>(n));
+    if (dtype == DT_STRING || dtype == DT_RESOURCE) {
+      t.buffer_ = AllocateObjects(dtype, static_cast<size_t>(n));
     } else {
       t.buffer_ = AllocateAligned(static_cast<size_t>(n * elem), zero);
     }
@@ -127,8 +141,10 @@ Tensor Tensor::DeepCopy() const {
   Tensor t(dtype_, shape_);
   if (dtype_ == DT_STRING) {
     auto src = flat<std::string>();
-    auto dst = t.flat<std::string>();
-    std::copy(src.begin(), src.end(), dst.begin());
+    std::copy(src.begin(), src.end(), t.flat<std::string>().begin());
+  } else if (dtype_ == DT_RESOURCE) {
+    auto src = flat<ResourceHandle>();
+    std::copy(src.begin(), src.end(), t.flat<ResourceHandle>().begin());
   } else if (byte_size() > 0) {
     std::memcpy(t.data(), data(), byte_size());
   }
@@ -172,6 +188,7 @@ void AppendValue(const Tensor& t, int64_t i, std::string* out) {
       *out += buf;
       return;
     case DT_STRING: *out += t.flat<std::string>()[i]; return;
+    case DT_RESOURCE: *out += "<resource " + t.flat<ResourceHandle>()[i].name + ">"; return;
     default: {
       auto b = t.bytes();
       size_t w = DataTypeSize(t.dtype());
@@ -204,6 +221,11 @@ bool BitwiseEqual(const Tensor& a, const Tensor& b) {
   if (a.dtype() == DT_STRING) {
     auto x = a.flat<std::string>();
     auto y = b.flat<std::string>();
+    return std::equal(x.begin(), x.end(), y.begin(), y.end());
+  }
+  if (a.dtype() == DT_RESOURCE) {
+    auto x = a.flat<ResourceHandle>();
+    auto y = b.flat<ResourceHandle>();
     return std::equal(x.begin(), x.end(), y.begin(), y.end());
   }
   return a.byte_size() == b.byte_size() &&

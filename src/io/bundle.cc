@@ -1,6 +1,8 @@
 #include "io/coding.h"
 #include "tfport/io/bundle.h"
 
+#include "tfport/core/thread_pool.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <cstring>
 #include <set>
 
-#include "io/parallel.h"
 #include "tfport/io/crc32c.h"
 #include "tfport/io/sstable.h"
 
@@ -50,11 +51,12 @@ uint32_t ChecksumMapped(const MappedFile& file, uint64_t offset, uint64_t size) 
     if (len >= (uint64_t{64} << 10)) file.Prefault(off, len);
     return crc32c::Value(file.data() + off, len);
   };
-  const uint64_t pieces = std::min<uint64_t>(internal::Parallelism(), size / kMinPiece);
+  ThreadPool& pool = ThreadPool::Default();
+  const uint64_t pieces = std::min<uint64_t>(pool.num_threads() + 1, size / kMinPiece);
   if (pieces <= 1) return piece(offset, size);
   const uint64_t step = size / pieces;
   std::vector<uint32_t> crcs(pieces);
-  internal::ParallelFor(pieces, [&](size_t i) {
+  pool.ParallelFor(pieces, [&](size_t i) {
     crcs[i] = piece(offset + i * step, i + 1 == pieces ? size - i * step : step);
   });
   uint32_t crc = crcs[0];

@@ -39,6 +39,14 @@ struct QInt16 { int16_t value = 0; };
 struct QUInt16 { uint16_t value = 0; };
 struct QInt32 { int32_t value = 0; };
 
+// The element of a DT_RESOURCE tensor: which resource a handle names
+// (TensorFlow's ResourceHandle). step_id >= 0 marks a per-Run resource.
+struct ResourceHandle {
+  std::string device, container, name, type_name;
+  int64_t step_id = -1;
+  bool operator==(const ResourceHandle&) const = default;
+};
+
 // True for DT_*_REF values (101..133).
 bool IsRefType(DataType dtype);
 // DT_FLOAT_REF -> DT_FLOAT; other values unchanged.
@@ -95,6 +103,7 @@ TFPORT_DTYPE_OF(std::complex<double>, DT_COMPLEX128)
 TFPORT_DTYPE_OF(Half, DT_HALF)
 TFPORT_DTYPE_OF(uint32_t, DT_UINT32)
 TFPORT_DTYPE_OF(uint64_t, DT_UINT64)
+TFPORT_DTYPE_OF(ResourceHandle, DT_RESOURCE)
 #undef TFPORT_DTYPE_OF
 
 }  // namespace tfport

@@ -7,9 +7,8 @@
 // by someone else (for example a memory-mapped checkpoint shard) without
 // copying; the TensorBuffer keeps that owner alive.
 //
-// DT_STRING tensors hold one std::string per element. DT_RESOURCE and
-// DT_VARIANT tensors are not supported by this type (they never appear in
-// checkpoint files; see formats.md §1.7.4).
+// DT_STRING tensors hold one std::string per element, DT_RESOURCE tensors one
+// ResourceHandle. DT_VARIANT is not supported.
 //
 // Thread-safety: const methods may be called concurrently; writes through
 // flat<T>() on a shared buffer must be synchronised by the caller.
