@@ -172,12 +172,21 @@ TEST(TensorTest, AllocateChecksMaxBytes) {
   EXPECT_EQ(s.status().code(), Code::kResourceExhausted);
 }
 
+// DT_RESOURCE tensors hold ResourceHandles (the runtime's variable handles).
+TEST(TensorTest, ResourceTensorsHoldHandles) {
+  Tensor t(DT_RESOURCE, Shape{2});
+  t.flat<ResourceHandle>()[1].name = "v";
+  Tensor copy = t.DeepCopy();
+  EXPECT_EQ(copy.flat<ResourceHandle>()[1].name, "v");
+  EXPECT_TRUE(BitwiseEqual(t, copy));
+  EXPECT_FALSE(copy.SharesBufferWith(t));
+}
+
 TEST(TensorTest, AllocateRejectsBadInputs) {
   Result<Tensor> partial = Tensor::Allocate(DT_FLOAT, Shape{-1, 3});
   EXPECT_EQ(partial.status().code(), Code::kInvalidArgument);
   Result<Tensor> unknown = Tensor::Allocate(DT_FLOAT, Shape::UnknownRank());
   EXPECT_EQ(unknown.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(Tensor::Allocate(DT_RESOURCE, Shape{1}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Tensor::Allocate(DT_VARIANT, Shape{1}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Tensor::Allocate(DT_INVALID, Shape{1}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Tensor::Allocate(DT_FLOAT_REF, Shape{1}).status().code(), Code::kInvalidArgument);
