@@ -168,6 +168,11 @@ Result<std::shared_ptr<const Session::Plan>> Session::GetPlan(
     if (!n.ok()) return n.status().WithContext("target '", name, "'");
     stack.push_back(*n);
   }
+  // As in TensorFlow, feeding a Placeholder also satisfies the control edges
+  // that leave it.
+  auto FedPlaceholder = [&](const graph::Node* n) {
+    return n->op() == "Placeholder" && fed.count({n, 0}) > 0;
+  };
   std::unordered_map<const graph::Node*, int> index;
   std::vector<const graph::Node*> needed;
   while (!stack.empty()) {
@@ -179,7 +184,7 @@ Result<std::shared_ptr<const Session::Plan>> Session::GetPlan(
     for (const auto& in : n->inputs())
       if (!fed.count({in.node, in.index}) && !index.count(in.node)) stack.push_back(in.node);
     for (const graph::Node* c : n->control_inputs())
-      if (!index.count(c)) stack.push_back(c);
+      if (!index.count(c) && !FedPlaceholder(c)) stack.push_back(c);
   }
 
   // Nodes, kernels and edges.
@@ -211,8 +216,13 @@ Result<std::shared_ptr<const Session::Plan>> Session::GetPlan(
       if (static_cast<size_t>(in.index) >= src.outputs.size()) src.outputs.resize(static_cast<size_t>(in.index) + 1);
       src.outputs[static_cast<size_t>(in.index)].push_back({static_cast<int>(i), k});
     }
-    for (const graph::Node* c : n->control_inputs())
-      plan->nodes[static_cast<size_t>(index.at(c))].control_out.push_back(static_cast<int>(i));
+    for (const graph::Node* c : n->control_inputs()) {
+      if (FedPlaceholder(c)) {
+        plan->feed_edges[static_cast<size_t>(fed.at({c, 0}))].push_back({static_cast<int>(i), -1});
+      } else {
+        plan->nodes[static_cast<size_t>(index.at(c))].control_out.push_back(static_cast<int>(i));
+      }
+    }
   }
 
   // Cycle check (Kahn), ignoring NextIteration back edges.
@@ -269,7 +279,8 @@ Result<std::shared_ptr<const Session::Plan>> Session::GetPlan(
   };
   for (size_t i = 0; i < needed.size(); ++i) {
     const auto& pn = plan->nodes[i];
-    bool has_plan_input = pn.num_control > 0;
+    bool has_plan_input = false;
+    for (const graph::Node* c : pn.node->control_inputs()) has_plan_input |= !FedPlaceholder(c);
     for (int k = 0; k < pn.num_data && !has_plan_input; ++k)
       has_plan_input = !fed.count({pn.node->input(k).node, pn.node->input(k).index});
     if (!has_plan_input) TFPORT_RETURN_IF_ERROR(assign(static_cast<int>(i), 0));

@@ -148,7 +148,10 @@ class Graph {
   tf::GraphDef ToGraphDef() const;
 
  private:
-  friend struct ImportState;
+  friend Result<struct ImportGraphDefResult> ImportGraphDef(Graph*, const tf::GraphDef&,
+                                                           const struct ImportGraphDefOptions&);
+  // Removes the nodes added after the first `keep` (import rollback).
+  void TruncateNodes(size_t keep);
   Result<Node*> AddNodeUnresolved(tf::NodeDef def);
   Status ResolveNode(Node* node);
   void InferShapes(Node* node);
