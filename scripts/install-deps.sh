@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   libprotobuf-dev protobuf-compiler
-  libleveldb-dev libsnappy-dev
+  libleveldb-dev libsnappy-dev libdnnl-dev
   rapidjson-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy
