@@ -4,6 +4,9 @@
 #include "kernels/kernels_internal.h"
 #include "tfport/kernels/kernels.h"
 
+#include "tfport/graph/ops.h"
+#include "tfport/tf/variable.pb.h"
+
 namespace tfport::kernels {
 
 void MustRegister(KernelRegistry& r, const std::string& op, runtime::KernelFactory factory) {
@@ -30,6 +33,33 @@ std::unique_ptr<runtime::Session> NewSession(const graph::Graph& graph,
                                              runtime::SessionOptions options) {
   options.kernels = &DefaultKernels();
   return std::make_unique<runtime::Session>(graph, options);
+}
+
+Result<std::vector<std::string>> ReportUninitializedVariables(runtime::Session& session,
+                                                             graph::Graph& graph) {
+  std::vector<tf::VariableDef> vars = ops::GlobalVariables(graph);
+  std::vector<std::string> fetches, names;
+  for (const auto& v : vars) {
+    std::string var_node, check_name;
+    int index;
+    TFPORT_RETURN_IF_ERROR(graph::ParseTensorName(v.variable_name(), &var_node, &index));
+    check_name = "report_uninitialized_variables/" + var_node + "/is_initialized";
+    if (graph.FindNode(check_name) == nullptr) {
+      TFPORT_ASSIGN_OR_RETURN(graph::Output var, graph.GetTensorByName(v.variable_name()));
+      graph::Graph::NameScope root(graph, "");
+      ops::Op(graph, {var.dtype() == DT_RESOURCE ? "VarIsInitializedOp" : "IsVariableInitialized",
+                      {var}, {}, {}, check_name + "/"});
+      TFPORT_RETURN_IF_ERROR(graph.status());
+    }
+    fetches.push_back(check_name + ":0");
+    names.push_back(var_node);
+  }
+  std::vector<Tensor> out;
+  TFPORT_RETURN_IF_ERROR(session.Run({}, fetches, {}, &out));
+  std::vector<std::string> uninitialized;
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!out[i].scalar<bool>()) uninitialized.push_back(names[i]);
+  return uninitialized;
 }
 
 }  // namespace tfport::kernels

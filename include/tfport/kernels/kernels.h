@@ -6,6 +6,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "tfport/runtime/session.h"
 
@@ -17,5 +19,12 @@ const runtime::KernelRegistry& DefaultKernels();
 // A Session over `graph` (which must outlive it) using DefaultKernels().
 std::unique_ptr<runtime::Session> NewSession(const graph::Graph& graph,
                                              runtime::SessionOptions options = {});
+
+// tf.compat.v1.report_uninitialized_variables(): the names of the global
+// variables (VariableDefs in the "variables" collection) that have no value
+// yet in `session`. Adds IsVariableInitialized / VarIsInitializedOp nodes under
+// "report_uninitialized_variables/" to the graph on first use.
+Result<std::vector<std::string>> ReportUninitializedVariables(runtime::Session& session,
+                                                             graph::Graph& graph);
 
 }  // namespace tfport::kernels
