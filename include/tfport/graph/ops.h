@@ -47,10 +47,10 @@ Attr AttrTensor(std::string name, const Tensor& t);
 
 struct OpSpec {
   std::string op;
-  std::vector<Output> inputs;           // in OpDef order (list args flattened)
-  std::vector<Attr> attrs;              // type attrs are inferred from inputs when omitted
-  std::vector<Node*> control_inputs;
-  std::string name;                     // "" = op type; "a/b/" = exactly "a/b"
+  std::vector<Output> inputs = {};       // in OpDef order (list args flattened)
+  std::vector<Attr> attrs = {};          // type attrs are inferred from inputs when omitted
+  std::vector<Node*> control_inputs = {};
+  std::string name = {};                 // "" = op type; "a/b/" = exactly "a/b"
 };
 
 // Adds one node: unique name, inferred type attrs ("T" etc. from the input
@@ -90,7 +90,7 @@ struct Var {
 struct VariableOptions {
   bool trainable = true;
   bool resource = false;  // VarHandleOp instead of VariableV2
-  std::vector<std::string> collections;  // default: {"variables"}
+  std::vector<std::string> collections = {};  // default: {"variables"}
 };
 
 // tf.Variable(initial_value, name=...): VariableV2 (or VarHandleOp), its
