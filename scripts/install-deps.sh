@@ -19,13 +19,25 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Node.js runs TensorFlow.js, the independent reference of the kernel tests.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
 fi
 
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# TensorFlow.js CPU backend, pinned by tests/tfjs/package-lock.json.
+root=$(cd "$(dirname "$0")/.." && pwd)
+tfjs="$root/tests/tfjs"
+if [ ! -d "$tfjs/node_modules/@tensorflow/tfjs-backend-cpu" ] ||
+   [ "$tfjs/package-lock.json" -nt "$tfjs/node_modules/.package-lock.json" ]; then
+  echo "install-deps: npm ci in tests/tfjs"
+  (cd "$tfjs" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -2,54 +2,25 @@
 // facts are the ones CATALOG.md states for each fixture.
 #include <rapidjson/document.h>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "support/cli.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace tfport {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out, err;
-};
+using testing::FindByName;
+using testing::Quote;
+using testing::RunTfport;
+using testing::CliRun;
 
-CliRun Tfport(const std::string& args) {
-  const char* cli = std::getenv("TFPORT_CLI");
-  std::string bin = cli ? cli : TFPORT_BINARY_DIR "/tfport";
-  testing::TempDir tmp;
-  std::string err_path = tmp.Join("stderr");
-  std::string cmd = "'" + bin + "' " + args + " 2>'" + err_path + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  CliRun r{1, "", ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = testing::ReadFileOrDie(err_path);
-  return r;
-}
-
-std::string Q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
-
-rapidjson::Document Json(const std::string& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text;
-  return d;
-}
-
-const rapidjson::Value* FindByName(const rapidjson::Value& array, const char* name) {
-  for (const auto& v : array.GetArray())
-    if (std::string(v["name"].GetString()) == name) return &v;
-  return nullptr;
-}
+rapidjson::Document Json(const std::string& text) { return testing::ParseJson(text); }
+std::string Q(const std::filesystem::path& p) { return Quote(p); }
+testing::CliRun Tfport(const std::string& args) { return RunTfport(args); }
 
 TEST(InspectCli, V2CheckpointListsTensorsAndValues) {
   TFPORT_REQUIRE_FIXTURE("antadlp_save_net_v2/save_net.ckpt.index");
