@@ -343,7 +343,11 @@ Result<std::shared_ptr<const Session::Plan>> Session::GetPlan(
       continue;
     }
     int i = index.at(node);
-    if (plan->nodes[static_cast<size_t>(i)].frame != 0)
+    // An Exit's output belongs to the frame around its loop.
+    const auto& src = plan->nodes[static_cast<size_t>(i)];
+    const int out_frame =
+        src.kind == Kind::kExit ? plan->frames[static_cast<size_t>(src.frame)].parent : src.frame;
+    if (out_frame != 0)
       return errors::Unimplemented("fetching '", fetches[k], "', a tensor inside a while loop");
     plan->fetch_src.emplace_back(i, out);
     plan->fetch_feed.push_back(-1);
