@@ -37,6 +37,8 @@ demo: build
 
 bench: build
 	@./$(BUILD)/bundle_bench
+	@./$(BUILD)/session_bench
+	@./$(BUILD)/kernels_bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

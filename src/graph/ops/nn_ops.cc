@@ -36,13 +36,17 @@ std::vector<int64_t> IntsAttrOr(const Node& n, const char* name, std::vector<int
 }
 
 // Output size of one windowed dimension (conv/pool), -1 when unknown or
-// invalid: VALID = ceil((in - effective_k + 1) / stride), SAME = ceil(in / stride).
+// invalid: VALID = (in - effective_k + stride) / stride (C division, as
+// TensorFlow's GetWindowedOutputSize), SAME = ceil(in / stride).
 int64_t WindowedDim(int64_t in, int64_t k, int64_t stride, int64_t dilation, bool same) {
-  if (in < 0 || k < 0 || stride <= 0 || dilation <= 0) return -1;
-  if (same) return (in + stride - 1) / stride;
-  int64_t eff = (k - 1) * dilation + 1;
-  if (in < eff) return -1;
-  return (in - eff + stride) / stride;
+  if (in < 0 || stride <= 0) return -1;
+  if (same) return in == 0 ? 0 : (in - 1) / stride + 1;
+  int64_t eff = 0;
+  if (k < 0 || dilation <= 0 || __builtin_mul_overflow(k - 1, dilation, &eff) ||
+      __builtin_add_overflow(eff, 1, &eff))
+    return -1;
+  int64_t out = (in - eff + stride) / stride;
+  return out < 0 ? -1 : out;
 }
 
 // Spatial layout of a 4-D tensor in data_format: indices of N, H, W, C.

@@ -1,0 +1,79 @@
+// Internal to the nn kernels: the per-file registration functions and the
+// helpers they share (16-bit float conversion, window geometry for
+// convolution and pooling, GEMM, splitting work over the intra-op pool).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels_internal.h"
+
+namespace tfport::kernels::nn {
+
+void RegisterMatMulKernels(KernelRegistry& r);     // matmul.cc: MatMul, BatchMatMul{,V2}
+void RegisterConvKernels(KernelRegistry& r);       // conv.cc: Conv2D, DepthwiseConv2dNative
+void RegisterPoolingKernels(KernelRegistry& r);    // pooling.cc: MaxPool, AvgPool
+void RegisterBatchNormKernels(KernelRegistry& r);  // batch_norm.cc: FusedBatchNorm{,V2,V3}
+void RegisterSoftmaxKernels(KernelRegistry& r);    // softmax.cc: Softmax, LogSoftmax, BiasAdd
+
+// ---- 16-bit floats: computed in float and rounded once at the end.
+bool IsHalfLike(DataType dtype);  // DT_HALF or DT_BFLOAT16
+// A float copy of a half/bfloat16 tensor; a float tensor is returned as is.
+Result<Tensor> ToFloat(const Tensor& t);
+// Writes the float tensor `f` into `out` (same element count; dtype half,
+// bfloat16 or float).
+void FromFloat(const Tensor& f, Tensor* out);
+
+// ---- kernel plumbing
+// INVALID_ARGUMENT unless `t` has dtype `want` (input `i` of the op).
+Status CheckInputType(const Tensor& t, DataType want, int i);
+
+// Runs fn(begin, end) over [0, n) on `pool` (the intra-op pool; may be
+// null) when the work (n * cost_per_item, in rough flops) is worth
+// splitting, inline otherwise.
+void ParallelFor(ThreadPool* pool, int64_t n, int64_t cost_per_item,
+                 const std::function<void(int64_t, int64_t)>& fn);
+
+// ---- convolution / pooling geometry
+enum class Padding { kValid, kSame };
+
+// Parsed and checked "strides" / "dilations" / "ksize" style attrs.
+struct Window2D {
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t k_h = 1, k_w = 1;  // pooling only (convolutions take them from the filter)
+  Padding padding = Padding::kValid;
+};
+
+// One spatial dimension: output size and the padding before the first element.
+struct WindowDim {
+  int64_t out = 0;
+  int64_t pad_before = 0;
+};
+// TensorFlow's GetWindowedOutputSize: VALID out = (in - eff + stride) / stride
+// (truncating, so a window one larger than the input gives 0), SAME out =
+// ceil(in / stride), pad_total = max((out-1)*stride + eff - in, 0),
+// pad_before = pad_total / 2, where eff = (k-1)*dilation + 1. Errors:
+// "Computed output size would be negative: ..." as TensorFlow.
+Result<WindowDim> ComputeWindow(int64_t in, int64_t k, int64_t stride, int64_t dilation,
+                                Padding padding);
+
+// Reads the "padding" attr ('SAME' or 'VALID').
+Result<Padding> PaddingAttr(const graph::Node& node);
+// Reads data_format and rejects anything but NHWC with UNIMPLEMENTED
+// ("<op> only supports NHWC on CPU, got data_format=NCHW").
+Status RequireNhwc(const graph::Node& node);
+
+// ---- GEMM, row-major: C[M,N] = op(A) * op(B) (C is overwritten).
+// op(X) is X, X^T (trans) or the conjugate transpose (trans && conj).
+// lda/ldb/ldc are the row strides of A, B, C as stored.
+// float goes to oneDNN's dnnl_sgemm; every other type runs a blocked loop,
+// split over rows on `pool` when given. REQUIRES: M, N, K >= 0. Defined in
+// matmul.cc for float, double, int32, int64, complex64 and complex128.
+template <typename T>
+Status Gemm(bool trans_a, bool trans_b, bool conj, int64_t m, int64_t n, int64_t k, const T* a,
+            int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, ThreadPool* pool);
+
+}  // namespace tfport::kernels::nn
