@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <map>
+#include <mutex>
 #include <cstring>
 #include <new>
 
@@ -11,10 +14,61 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 
+// Large blocks are kept for reuse after their tensor dies: on these machines
+// touching fresh memory costs far more than the work done on it, and graphs
+// run repeatedly allocate the same sizes again and again. Blocks are reused
+// only at their exact (rounded) size; at most kCacheBytes stay cached.
+class BlockCache {
+ public:
+  static constexpr size_t kMinBlock = size_t{1} << 20;
+  static constexpr size_t kCacheBytes = size_t{1} << 30;
+
+  void* Get(size_t bytes) {
+    if (bytes < kMinBlock) return nullptr;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = free_.find(bytes);
+    if (it == free_.end()) return nullptr;
+    void* p = it->second;
+    free_.erase(it);
+    cached_ -= bytes;
+    return p;
+  }
+  void Put(void* p, size_t bytes) {
+    if (bytes >= kMinBlock) {
+      std::lock_guard<std::mutex> lock(mu_);
+      while (cached_ + bytes > kCacheBytes && !free_.empty()) {  // evict the largest
+        auto last = std::prev(free_.end());
+        cached_ -= last->first;
+        std::free(last->second);
+        free_.erase(last);
+      }
+      if (bytes <= kCacheBytes) {
+        free_.emplace(bytes, p);
+        cached_ += bytes;
+        return;
+      }
+    }
+    std::free(p);
+  }
+  static BlockCache& Instance() {
+    static BlockCache* cache = new BlockCache();  // never destroyed: buffers may outlive main
+    return *cache;
+  }
+
+ private:
+  std::mutex mu_;
+  std::multimap<size_t, void*> free_;
+  size_t cached_ = 0;
+};
+
 class AlignedBuffer final : public TensorBuffer {
  public:
-  AlignedBuffer(void* data, size_t size) : TensorBuffer(data, size) {}
-  ~AlignedBuffer() override { std::free(data()); }
+  AlignedBuffer(void* data, size_t size, size_t capacity)
+      : TensorBuffer(data, size), capacity_(capacity) {}
+  ~AlignedBuffer() override { BlockCache::Instance().Put(data(), capacity_); }
+
+ private:
+  size_t capacity_;
 };
 
 // Storage of non-trivial elements (DT_STRING, DT_RESOURCE).
@@ -44,10 +98,11 @@ std::shared_ptr<TensorBuffer> AllocateObjects(DataType dtype, size_t n) {
 std::shared_ptr<TensorBuffer> AllocateAligned(size_t bytes, bool zero) {
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
-  void* p = std::aligned_alloc(kAlignment, rounded);
+  void* p = BlockCache::Instance().Get(rounded);
+  if (p == nullptr) p = std::aligned_alloc(kAlignment, rounded);
   if (p == nullptr) throw std::bad_alloc();
   if (zero) std::memset(p, 0, rounded);
-  return std::make_shared<AlignedBuffer>(p, bytes);
+  return std::make_shared<AlignedBuffer>(p, bytes, rounded);
 }
 
 }  // namespace
