@@ -209,6 +209,11 @@ void Graph::InferShapes(Node* n) {
   } else {
     internal::InferOutputShapes(*n, &n->output_shapes_);
   }
+  // GraphDefs older than producer 21 wrote an unknown Placeholder shape as
+  // an empty one (TensorFlow keeps reading them that way).
+  if (n->op() == "Placeholder" && import_producer_ < 21 && !n->output_shapes_[0].unknown_rank() &&
+      n->output_shapes_[0].rank() == 0)
+    n->output_shapes_[0] = Shape::UnknownRank();
 }
 
 Result<Node*> Graph::AddNode(tf::NodeDef def) {

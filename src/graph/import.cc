@@ -107,6 +107,12 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, const tf::GraphDef& gr
 
   // Add everything, then resolve edges (inputs may come later, or round a loop).
   const size_t keep = graph->nodes().size();
+  struct ProducerScope {
+    Graph* g;
+    int saved;
+    ~ProducerScope() { g->import_producer_ = saved; }
+  } producer_scope{graph, graph->import_producer_};
+  graph->import_producer_ = graph_def.versions().producer();
   std::vector<Node*> added;
   for (auto& d : defs) {
     Result<Node*> n = graph->AddNodeUnresolved(std::move(d));

@@ -33,6 +33,11 @@ namespace tfport::graph {
 
 class Node;
 
+// The GraphDef producer version tfport writes: TF 1.12's (formats.md §5.1),
+// old enough for every TF ≥ 1.12 to accept, new enough for the ops we emit.
+inline constexpr int kGraphDefProducer = 27;
+inline constexpr int kGraphDefMinConsumer = 0;
+
 // A tensor endpoint: output `index` of `node` ("name:index").
 struct Output {
   Node* node = nullptr;
@@ -157,6 +162,9 @@ class Graph {
   void InferShapes(Node* node);
 
   const OpRegistry* registry_;
+  // Producer version of the GraphDef being imported (shape rules changed
+  // with it: before 21 a Placeholder's empty shape meant "unknown").
+  int import_producer_ = kGraphDefProducer;
   std::deque<Node> storage_;
   std::vector<Node*> order_;
   std::unordered_map<std::string, Node*> by_name_;
@@ -173,9 +181,5 @@ class Graph {
 // Errors: INVALID_ARGUMENT for a malformed index.
 Status ParseTensorName(std::string_view tensor, std::string* node, int* index);
 
-// The GraphDef producer version tfport writes: TF 1.12's (formats.md §5.1),
-// old enough for every TF ≥ 1.12 to accept, new enough for the ops we emit.
-inline constexpr int kGraphDefProducer = 27;
-inline constexpr int kGraphDefMinConsumer = 0;
 
 }  // namespace tfport::graph
