@@ -72,6 +72,7 @@ struct Session::Plan {
   struct PNode {
     const graph::Node* node = nullptr;
     const OpKernel* kernel = nullptr;
+    Status kernel_error;  // why `kernel` is null
     Kind kind = Kind::kNormal;
     int frame = 0;      // static frame id
     int local = 0;      // index within the frame
@@ -193,7 +194,14 @@ Result<std::shared_ptr<const Session::Plan>> Session::GetPlan(
     const graph::Node* n = needed[i];
     auto& pn = plan->nodes[i];
     pn.node = n;
-    TFPORT_ASSIGN_OR_RETURN(pn.kernel, GetKernel(*n));
+    // A node without a kernel fails only if it actually runs, so graphs whose
+    // untaken tf.cond branches use unsupported ops still work.
+    Result<const OpKernel*> kernel = GetKernel(*n);
+    if (kernel.ok()) {
+      pn.kernel = *kernel;
+    } else {
+      pn.kernel_error = kernel.status();
+    }
     pn.kind = KindOf(n->op());
     pn.expensive = IsExpensiveOp(n->op());
     pn.num_data = n->num_inputs();
@@ -692,6 +700,7 @@ class Context final : public OpKernelContext {
 
 Status Session::RunState::Compute(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs) {
   const graph::Node& node = *pn.node;
+  if (pn.kernel == nullptr && pn.kind != Kind::kMerge) return pn.kernel_error;
   if (pn.kind == Kind::kMerge) {
     (*outs)[0] = std::move(item.inputs[0]);
     (*outs)[1].value = Tensor::Scalar<int32_t>(item.merge_slot);

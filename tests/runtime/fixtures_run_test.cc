@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <random>
 
 #include "support/fixtures.h"
 #include "support/status_matchers.h"
@@ -159,6 +160,62 @@ TEST(FixtureRun, RefVariableMetaGraphsAfterInitializers) {
     EXPECT_THAT(std::vector<float>(out[1].flat<float>().begin(), out[1].flat<float>().end()),
                 ::testing::ElementsAre(1, 2, 3));
   }
+}
+
+}  // namespace
+}  // namespace tfport
+
+namespace tfport {
+namespace {
+
+// jonykai_java_frozen is a frozen CNN whose batch norms and dropout sit in
+// tf.cond(is_train, ...). With is_train=false the inference branch must run:
+// batch norm then uses stored moving statistics, so every example's logits
+// are independent of the others in the batch and the result is
+// deterministic (the training branch normalises with batch statistics and
+// draws dropout noise from RandomUniform, which would make the batched and
+// single results differ or fail).
+TEST(FixtureRun, JonykaiCondTakesTheInferenceBranch) {
+  TFPORT_REQUIRE_FIXTURE("jonykai_java_frozen/frozen_model.pb");
+  auto g = LoadGraphDef("jonykai_java_frozen/frozen_model.pb");
+  auto s = kernels::NewSession(*g);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  Tensor batch(DT_FLOAT, Shape{2, 40, 120, 1});
+  for (float& v : batch.flat<float>()) v = u(rng);
+  auto run = [&](const Tensor& images, std::vector<Tensor>* out) {
+    return s->Run({{"input_holder:0", images},
+                   {"is_train:0", Tensor::Scalar<bool>(false)},
+                   {"dropout:0", Tensor::Scalar<float>(1.0f)}},
+                  {"forward_net/transpose:0", "digits_prediction:0"}, {}, out);
+  };
+  std::vector<Tensor> both, again;
+  Status st = run(batch, &both);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(run(batch, &again).ok());
+  EXPECT_TRUE(BitwiseEqual(both[0], again[0]));  // deterministic
+  // Which axis of the logits is the batch: the one that is 2 here and 1 below.
+  std::vector<Tensor> one;
+  Tensor first(DT_FLOAT, Shape{1, 40, 120, 1});
+  std::copy_n(batch.flat<float>().begin(), 40 * 120, first.flat<float>().begin());
+  ASSERT_TRUE(run(first, &one).ok());
+  const Shape& sb = both[0].shape();
+  const Shape& s1 = one[0].shape();
+  ASSERT_EQ(sb.rank(), s1.rank());
+  int batch_axis = -1;
+  for (int d = 0; d < sb.rank(); ++d)
+    if (sb.dim(d) == 2 && s1.dim(d) == 1) batch_axis = d;
+  ASSERT_GE(batch_axis, 0) << sb.DebugString() << " vs " << s1.DebugString();
+  // Compare example 0 of the batch with the single run, element by element.
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < batch_axis; ++d) outer *= sb.dim(d);
+  for (int d = batch_axis + 1; d < sb.rank(); ++d) inner *= sb.dim(d);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      float b = both[0].flat<float>()[static_cast<size_t>((o * 2) * inner + i)];
+      float a = one[0].flat<float>()[static_cast<size_t>(o * inner + i)];
+      EXPECT_NEAR(a, b, 1e-4 * std::max(1.0f, std::fabs(a))) << "outer " << o << " inner " << i;
+    }
 }
 
 }  // namespace

@@ -51,7 +51,8 @@ class Session {
 
   // feeds: tensor name ("x:0" or "x") -> value. fetches: tensor names, or op
   // names meaning output 0. targets: op names run for their effects.
-  // Errors name the node ("{{node NAME}} (Op): ..."): unfed placeholders,
+  // A node whose op has no kernel fails when it runs (not when it sits in an
+  // untaken cond branch). Errors name the node ("{{node NAME}} (Op): ..."): unfed placeholders,
   // uninitialized variables, feeds of the wrong dtype or shape, unknown ops,
   // cycles, names missing from the graph.
   Status Run(const std::vector<std::pair<std::string, Tensor>>& feeds,
