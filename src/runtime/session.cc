@@ -763,6 +763,9 @@ Result<std::vector<Tensor>> Session::Run(const std::vector<std::pair<std::string
 Status Session::Run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                     const std::vector<std::string>& fetches,
                     const std::vector<std::string>& targets, std::vector<Tensor>* outputs) {
+  // Release the caller's previous results first: their buffers can then be
+  // reused for this run's outputs instead of fresh memory.
+  outputs->clear();
   std::vector<std::string> feed_names;
   feed_names.reserve(feeds.size());
   for (const auto& f : feeds) feed_names.push_back(f.first);

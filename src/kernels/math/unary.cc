@@ -84,13 +84,18 @@ struct TanhF : Traits<16> {
   template <typename T>
   T operator()(T x) const { return std::tanh(x); }
 };
+// Written as selects the compiler turns into vector blends; NaN fails both
+// comparisons and passes through, as TensorFlow's Relu keeps NaN.
 struct ReluF : Traits<1> {
   template <typename T>
-  T operator()(T x) const { return MaxNaN(x, T(0)); }
+  T operator()(T x) const { return x < T(0) ? T(0) : x; }
 };
 struct Relu6F : Traits<1> {
   template <typename T>
-  T operator()(T x) const { return MinNaN(MaxNaN(x, T(0)), T(6)); }
+  T operator()(T x) const {
+    T y = x < T(0) ? T(0) : x;
+    return y > T(6) ? T(6) : y;
+  }
 };
 struct EluF : Traits<16> {
   template <typename T>
