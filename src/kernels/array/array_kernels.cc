@@ -241,7 +241,10 @@ std::string IndexString(const Shape& shape, int64_t flat) {
     flat /= d;
   }
   std::string out = "[";
-  for (size_t k = 0; k < idx.size(); ++k) out += (k ? "," : "") + std::to_string(idx[k]);
+  for (size_t k = 0; k < idx.size(); ++k) {
+    if (k) out += ",";
+    out += std::to_string(idx[k]);
+  }
   return out + "]";
 }
 

@@ -308,7 +308,10 @@ Status InvertPermutation(OpKernelContext& ctx) {
 
 std::string Summarize(const std::vector<int64_t>& v) {
   std::string s;
-  for (size_t i = 0; i < v.size() && i < 10; ++i) s += (i ? " " : "") + std::to_string(v[i]);
+  for (size_t i = 0; i < v.size() && i < 10; ++i) {
+    if (i) s += " ";
+    s += std::to_string(v[i]);
+  }
   return s + (v.size() > 10 ? "..." : "");
 }
 
