@@ -52,7 +52,7 @@ const std::unordered_map<std::string, ShapeFn>& Table() {
          {"Identity", "StopGradient", "PreventGradient", "Neg", "Abs", "Sign", "Square", "Sqrt",
           "Rsqrt", "Reciprocal", "Inv", "Exp", "Log", "Floor", "Ceil", "Round", "Sigmoid", "Tanh",
           "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus", "LogicalNot", "Cast",
-          "ZerosLike", "OnesLike", "Softmax", "LogSoftmax", "BiasAdd", "Assign", "AssignAdd",
+          "Softmax", "LogSoftmax", "BiasAdd", "Assign", "AssignAdd",
           "AssignSub", "Snapshot", "CheckNumerics", "Enter", "Exit", "NextIteration",
           "LoopCond", "RefIdentity", "ReluGrad", "SigmoidGrad", "TanhGrad"})
       m[op] = SameAsInput0;
@@ -68,12 +68,6 @@ const std::unordered_map<std::string, ShapeFn>& Table() {
       Result<bool> tb = GetBoolAttr(n.def(), "transpose_b");
       (*out)[0] = Shape{a.dim(ta.ok() && *ta ? 1 : 0), b.dim(tb.ok() && *tb ? 0 : 1)};
     };
-    m["Shape"] = [](const Node& n, std::vector<Shape>* out) {
-      Shape in = InputShape(n, 0);
-      (*out)[0] = in.unknown_rank() ? Shape{-1} : Shape{in.rank()};
-    };
-    for (const char* op : {"Size", "Rank"})
-      m[op] = [](const Node&, std::vector<Shape>* out) { (*out)[0] = Shape{}; };
     m["Switch"] = m["RefSwitch"] = SameAsInput0;
     return t;
   }();
