@@ -32,6 +32,8 @@ void RegisterArrayKernels(KernelRegistry& r);        // array/*.cc
 void RegisterNnKernels(KernelRegistry& r);           // nn/*.cc
 void RegisterDataFlowKernels(KernelRegistry& r);     // data_flow_kernels.cc
 void RegisterIoKernels(KernelRegistry& r);           // io_kernels.cc
+void RegisterTrainingKernels(KernelRegistry& r);     // training/*.cc
+void RegisterRandomKernels(KernelRegistry& r);       // random/*.cc
 
 // Registers or aborts (a duplicate is a bug in tfport).
 void MustRegister(KernelRegistry& r, const std::string& op, runtime::KernelFactory factory);

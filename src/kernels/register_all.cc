@@ -22,7 +22,8 @@ const runtime::KernelRegistry& DefaultKernels() {
     auto* r = new KernelRegistry();
     for (auto fn : {RegisterBaseKernels, RegisterStateKernels, RegisterControlFlowKernels,
                     RegisterMathKernels, RegisterArrayKernels, RegisterNnKernels,
-                    RegisterDataFlowKernels, RegisterIoKernels})
+                    RegisterDataFlowKernels, RegisterIoKernels, RegisterTrainingKernels,
+                    RegisterRandomKernels})
       fn(*r);
     return r;
   }();

@@ -8,7 +8,8 @@ namespace tfport::graph {
 void RegisterAllOps(OpRegistry& registry) {
   using namespace internal;
   for (auto fn : {RegisterBaseOps, RegisterStateOps, RegisterControlFlowOps, RegisterMathOps,
-                  RegisterArrayOps, RegisterNnOps, RegisterDataFlowOps, RegisterIoOps})
+                  RegisterArrayOps, RegisterNnOps, RegisterDataFlowOps, RegisterIoOps, RegisterTrainingOps,
+                  RegisterRandomOps})
     fn(registry);
 }
 
