@@ -193,4 +193,11 @@ float BFloat16::ToFloat() const {
   return std::bit_cast<float>(static_cast<uint32_t>(bits) << 16);
 }
 
+std::string DataTypeString(DataType dtype) {
+  std::string name = DataTypeName(dtype);
+  if (name.rfind("DT_", 0) == 0) name = name.substr(3);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
 }  // namespace tfport

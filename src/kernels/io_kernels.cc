@@ -96,8 +96,8 @@ Result<Tensor> RestoreOne(const io::CheckpointReader& reader, const std::string&
   TFPORT_ASSIGN_OR_RETURN(Tensor full, reader.GetTensor(name));
   if (full.dtype() != want)
     return errors::InvalidArgument("tensor_name = ", name, "; expected dtype ",
-                                   DataTypeName(want), " does not equal original dtype ",
-                                   DataTypeName(full.dtype()));
+                                   DataTypeString(want), " does not equal original dtype ",
+                                   DataTypeString(full.dtype()));
   if (spec.empty()) return full;
   Shape full_shape;
   io::TensorSlice slice;

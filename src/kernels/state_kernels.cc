@@ -49,9 +49,18 @@ Result<VarKey> KeyOf(const graph::Node& node) {
 Result<std::unique_ptr<OpKernel>> MakeVariable(const graph::Node& node) {
   TFPORT_ASSIGN_OR_RETURN(VarKey key, KeyOf(node));
   std::string name = node.name();
-  return std::unique_ptr<OpKernel>(new FunctionKernel([key, name](OpKernelContext& ctx) {
+  std::optional<Shape> declared;
+  if (const tf::AttrValue* a = graph::FindAttr(node.def(), "shape"); a && a->has_shape()) {
+    Result<Shape> s = Shape::FromProto(a->shape(), true);
+    if (s.ok() && s->IsFullyDefined()) declared = *s;
+  }
+  return std::unique_ptr<OpKernel>(new FunctionKernel([key, name, declared](OpKernelContext& ctx) {
     auto var = ctx.resources().LookupOrCreate<RefVariableResource>(
-        key.container, "ref:" + key.name, [&] { return std::make_shared<RefVariableResource>(name); });
+        key.container, "ref:" + key.name, [&] {
+          auto v = std::make_shared<RefVariableResource>(name);
+          v->var.declared_shape = declared;
+          return v;
+        });
     if (!var) return errors::InvalidArgument("resource '", key.name, "' is not a ref variable");
     ctx.set_output_ref(0, &var->var);
     return OkStatus();
@@ -66,9 +75,11 @@ Result<std::unique_ptr<OpKernel>> MakeAssign(const graph::Node& node) {
     const Tensor& value = ctx.input(1);
     {
       std::lock_guard<std::mutex> lock(ref->mu);
-      if (validate && ref->initialized && !(ref->value.shape() == value.shape()))
+      const std::optional<Shape> lhs =
+          ref->initialized ? std::optional<Shape>(ref->value.shape()) : ref->declared_shape;
+      if (validate && lhs && !(*lhs == value.shape()))
         return errors::InvalidArgument("Assign requires shapes of both tensors to match. lhs "
-                                       "shape= ", ShapeString(ref->value.shape()),
+                                       "shape= ", ShapeString(*lhs),
                                        " rhs shape= ", ShapeString(value.shape()));
       ref->value = value;
       ref->initialized = true;

@@ -70,6 +70,10 @@ size_t DataTypeSize(DataType dtype);
 // number appended ("DT_<unknown 77>").
 std::string DataTypeName(DataType dtype);
 
+// TensorFlow's DataTypeString, used in its error messages: "float",
+// "double", "int32", "string", "float_ref"...
+std::string DataTypeString(DataType dtype);
+
 // NumPy's spelling: float32, float64, int32, uint8, bool, string (TF prints
 // "string" for DT_STRING), complex64, float16, bfloat16, qint8, resource,
 // variant, ... Reference types map to their base type.

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,9 @@ struct RefVariable {
   std::mutex mu;
   Tensor value;
   bool initialized = false;
+  // The VariableV2 "shape" attr when fully defined: an Assign with
+  // validate_shape checks against it even before the first assignment.
+  std::optional<Shape> declared_shape;
 };
 
 class OpKernelContext {
