@@ -239,11 +239,19 @@ void Graph::AddBytesToCollection(const std::string& key, const std::string& byte
   collections_[key].mutable_bytes_list()->add_value(bytes);
 }
 
-tf::GraphDef Graph::ToGraphDef() const {
+tf::GraphDef Graph::ToGraphDef(bool add_shapes) const {
   tf::GraphDef g;
   for (const Node* n : order_) {
     tf::NodeDef* d = g.add_node();
     *d = n->def_;
+    if (add_shapes && n->num_outputs_ > 0 && !d->attr().count("_output_shapes")) {
+      // as_graph_def(add_shapes=True): the static shape of every output
+      // (imported nodes keep the shapes they came with).
+      tf::AttrValue shapes;
+      auto* list = shapes.mutable_list();
+      for (int i = 0; i < n->num_outputs_; ++i) n->output_shape(i).ToProto(list->add_shape());
+      (*d->mutable_attr())["_output_shapes"] = std::move(shapes);
+    }
     // Control inputs sorted by name after the data inputs, as TF >= 1.9.
     auto first_ctrl = std::find_if(d->mutable_input()->begin(), d->mutable_input()->end(),
                                    [](const std::string& s) { return !s.empty() && s[0] == '^'; });

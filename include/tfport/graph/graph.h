@@ -150,7 +150,9 @@ class Graph {
   const tf::FunctionDefLibrary& library() const { return library_; }
   // Nodes in creation order; control inputs sorted by name as TF ≥ 1.9
   // writes them; versions and library included.
-  tf::GraphDef ToGraphDef() const;
+  // add_shapes: set each node's "_output_shapes" attr to its static output
+  // shapes, as TF1's as_graph_def(add_shapes=True) (used in MetaGraphs).
+  tf::GraphDef ToGraphDef(bool add_shapes = false) const;
 
  private:
   friend Result<struct ImportGraphDefResult> ImportGraphDef(Graph*, const tf::GraphDef&,
