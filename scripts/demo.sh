@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The end-to-end demo. Until the three workflows land it builds a small
-# checkpoint with tfport itself and inspects it with `tfport inspect`.
+# The end-to-end demo: the persistence workflows of the project brief, run
+# in a fresh temporary directory with the binaries of build directory $1.
 set -euo pipefail
-BUILD=${1:-build}
+BUILD=$(cd "${1:-build}" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-echo "== write a V2 checkpoint with tfport (./model/model_save-1 + checkpoint file)"
-"$OLDPWD/$BUILD/write_checkpoint" ./model/model_save
+
+echo "== Workflow 1: Saver checkpoints (examples/saver.cpp)"
+echo "-- first run: nothing to restore, initialize, save"
+"$BUILD/saver"
+echo "-- second run: import_meta_graph + restore in a fresh process"
+"$BUILD/saver"
 echo
 echo "== tfport inspect ./model"
-"$OLDPWD/$BUILD/tfport" inspect ./model
+"$BUILD/tfport" inspect ./model
 echo
-echo "== tfport inspect ./model --tensor b --json"
-"$OLDPWD/$BUILD/tfport" inspect ./model --tensor b --json
+echo "== tfport run ./model/model_save.meta --restore ./model/model_save --input input_x=5 --input input_y=5 --output sum"
+"$BUILD/tfport" run ./model/model_save.meta --restore ./model/model_save \
+  --input input_x=5 --input input_y=5 --output sum

@@ -9,10 +9,13 @@
 #include "cli/commands.h"
 #include "cli/json_writer.h"
 #include "tfport/graph/import.h"
+#include "tfport/io/checkpoint_state.h"
 #include "tfport/io/file.h"
 #include "tfport/io/npy.h"
 #include "tfport/io/proto_io.h"
 #include "tfport/kernels/kernels.h"
+#include "tfport/saver/meta_graph.h"
+#include "tfport/saver/saver.h"
 #include "tfport/tf/meta_graph.pb.h"
 #include "tfport/tf/variable.pb.h"
 
@@ -23,22 +26,44 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Loads a .pb / .pbtxt GraphDef or a .meta MetaGraphDef into a graph
-// (collections included for .meta).
-Result<std::unique_ptr<graph::Graph>> LoadGraph(const std::string& path) {
+// A graph loaded from a file, with the Saver a .meta brings along.
+struct LoadedModel {
+  std::unique_ptr<graph::Graph> graph = std::make_unique<graph::Graph>();
+  std::unique_ptr<saver::Saver> saver;  // may be null
+};
+
+// Loads a .pb / .pbtxt GraphDef, or a .meta MetaGraphDef through
+// import_meta_graph (collections and Saver included).
+Result<LoadedModel> LoadModel(const std::string& path) {
+  LoadedModel m;
   if (EndsWith(path, ".meta")) {
-    tf::MetaGraphDef meta;
-    TFPORT_RETURN_IF_ERROR(io::ReadProto(path, &meta));
-    Result<std::unique_ptr<graph::Graph>> g = graph::GraphFromGraphDef(meta.graph_def());
-    if (!g.ok()) return g.status().WithContext(path);
-    for (const auto& [key, value] : meta.collection_def()) (*g)->collections()[key] = value;
-    return g;
+    TFPORT_ASSIGN_OR_RETURN(m.saver, saver::ImportMetaGraph(*m.graph, path));
+    return m;
   }
   tf::GraphDef def;
   TFPORT_RETURN_IF_ERROR(io::ReadProto(path, &def));
   Result<std::unique_ptr<graph::Graph>> g = graph::GraphFromGraphDef(def);
   if (!g.ok()) return g.status().WithContext(path);
-  return g;
+  m.graph = std::move(*g);
+  return m;
+}
+
+// --restore: a checkpoint prefix, or a directory with a `checkpoint` file.
+Status RestoreVariables(LoadedModel& m, runtime::Session& session, const std::string& where) {
+  std::string prefix = where;
+  if (io::IsDirectory(where)) {
+    TFPORT_ASSIGN_OR_RETURN(std::optional<std::string> latest, io::LatestCheckpoint(where));
+    if (!latest) return errors::NotFound("no checkpoint found in directory ", where);
+    prefix = *latest;
+  }
+  if (m.saver == nullptr) {
+    // A plain GraphDef: save/restore every variable op under its own name.
+    std::vector<std::string> vars;
+    for (const graph::Node* n : m.graph->nodes())
+      if (n->op() == "VariableV2" || n->op() == "Variable") vars.push_back(n->name());
+    TFPORT_ASSIGN_OR_RETURN(m.saver, saver::Saver::Create(*m.graph, {.var_list = vars}));
+  }
+  return m.saver->Restore(session, prefix);
 }
 
 // Initializer ops: the VariableDefs' initializers when the graph has a
@@ -159,14 +184,15 @@ int RunModel(const RunOptions& opt) {
     std::cerr << "tfport run: " << s.ToString() << "\n";
     return 1;
   };
-  Result<std::unique_ptr<graph::Graph>> loaded = LoadGraph(opt.model);
+  Result<LoadedModel> loaded = LoadModel(opt.model);
   if (!loaded.ok()) return fail(loaded.status());
-  graph::Graph& g = **loaded;
-  if (!opt.restore.empty())
-    return fail(errors::Unimplemented("--restore needs the Saver (not implemented yet); use "
-                                      "--init to run the variables' initializers"));
+  graph::Graph& g = *loaded->graph;
   auto session = kernels::NewSession(g);
   std::vector<Tensor> ignored;
+  if (!opt.restore.empty()) {
+    if (Status s = RestoreVariables(*loaded, *session, opt.restore); !s.ok())
+      return fail(s.WithContext("--restore ", opt.restore));
+  }
   if (opt.init) {
     std::vector<std::string> inits = Initializers(g);
     if (Status s = session->Run({}, {}, inits, &ignored); !s.ok())
@@ -231,7 +257,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                   "NAME=VALUE: VALUE a JSON literal (5, [[1,2],[3,4]]) or @file.npy; repeatable");
   cmd->add_option("--output", opt->outputs, "tensor (sum:0) or op name (= output 0); repeatable");
   cmd->add_option("--target", opt->targets, "op to run for its effects; repeatable");
-  cmd->add_option("--restore", opt->restore, "checkpoint prefix to restore variables from");
+  cmd->add_option("--restore", opt->restore, "checkpoint prefix (or directory with a `checkpoint` file) to restore variables from");
   cmd->add_flag("--init", opt->init, "run the variables' initializers first");
   cmd->add_flag("--json", opt->json, "print one JSON object");
   cmd->callback([opt, exit_code] { *exit_code = RunModel(*opt); });

@@ -61,6 +61,26 @@ TEST(RunCli, MetaGraphWithInit) {
   EXPECT_EQ(ParseJson(r.out)["outputs"]["Add:0"]["values"].GetDouble(), 4.0);
 }
 
+TEST(RunCli, RestoreFromCheckpointPrefixAndDirectory) {
+  TFPORT_REQUIRE_FIXTURE("antadlp_save_net_v2/save_net.ckpt.meta");
+  const std::string meta = Quote(testing::FixturePath("antadlp_save_net_v2/save_net.ckpt.meta"));
+  for (std::string where : {testing::FixturePath("antadlp_save_net_v2/save_net.ckpt").string(),
+                            testing::FixturePath("antadlp_save_net_v2").string()}) {
+    auto r = RunTfport("run " + meta + " --restore " + Quote(where) + " --output biases --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // CATALOG.md: biases = [[1, 2, 3]].
+    auto d = ParseJson(r.out);
+    const auto& v = d["outputs"]["biases:0"]["values"][0];
+    ASSERT_EQ(v.Size(), 3u);
+    EXPECT_EQ(v[0].GetDouble(), 1.0);
+    EXPECT_EQ(v[2].GetDouble(), 3.0);
+  }
+  auto r = RunTfport("run " + meta + " --restore /nonexistent/ckpt --output biases");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("The passed save_path is not a valid checkpoint: /nonexistent/ckpt"),
+            std::string::npos) << r.err;
+}
+
 TEST(RunCli, ErrorsGoToStderr) {
   TFPORT_REQUIRE_FIXTURE("rust_addition/model.pb");
   auto r = RunTfport("run " + Quote(testing::FixturePath("rust_addition/model.pb")) +
