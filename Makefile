@@ -38,6 +38,7 @@ demo: build
 bench: build
 	@./$(BUILD)/bundle_bench
 	@./$(BUILD)/session_bench
+	@./$(BUILD)/saver_bench
 	@./$(BUILD)/kernels_bench
 
 clean:
