@@ -36,6 +36,7 @@ demo: build
 	@./scripts/demo.sh $(BUILD)
 
 bench: build
+	@./scripts/install-deps.sh --bench
 	@./$(BUILD)/bundle_bench
 	@./$(BUILD)/session_bench
 	@./$(BUILD)/saver_bench

@@ -229,6 +229,70 @@ TEST(SaverFixtures, ReferenceDataBatchNormReproducesResultsJson) {
   RunReferenceData("tfmodels_refdata_batch_norm", "batch_normalization/FusedBatchNorm:0", 7, 0.05);
 }
 
+TEST(SaverFixtures, ContinueTrainingMnistThenSaveAndRestoreBitForBit) {
+  // cppflow_v1_mnist_ckpt: a TF 1.15 training graph (float64 resource
+  // variables, GradientDescent train op, cross-entropy "Mean" loss).
+  TFPORT_REQUIRE_FIXTURE("cppflow_v1_mnist_ckpt/checkpoint/train.ckpt.meta");
+  graph::Graph g;
+  std::unique_ptr<runtime::Session> session;
+  RestoreAndCompare(kMetaFixtures[1], g, &session);
+  // A fixed batch of 8 "images" (smooth patterns in [0, 1]) and labels.
+  const int64_t n = 8;
+  Tensor x(DT_DOUBLE, Shape{n, 784}), y(DT_DOUBLE, Shape{n, 10});
+  auto xs = x.flat<double>();
+  auto ys = y.flat<double>();
+  std::fill(ys.begin(), ys.end(), 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t p = 0; p < 784; ++p)
+      xs[static_cast<size_t>(i * 784 + p)] = ((p * (i + 3) + 17 * i) % 256) / 255.0;
+    ys[static_cast<size_t>(i * 10 + (i * 3) % 10)] = 1.0;
+  }
+  const std::vector<std::pair<std::string, Tensor>> feeds = {{"input:0", x}, {"label:0", y}};
+  auto loss = [&] {
+    std::vector<Tensor> out;
+    Status s = session->Run(feeds, {"Mean:0"}, {}, &out);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return s.ok() ? out[0].scalar<double>() : 0.0;
+  };
+  const double before = loss();
+  std::vector<Tensor> out;
+  for (int step = 0; step < 5; ++step) {
+    Status s = session->Run(feeds, {}, {"GradientDescent"}, &out);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  const double after = loss();
+  EXPECT_LT(after, before) << "training did not reduce the loss";
+  std::printf("[ train ] cross-entropy %.6f -> %.6f after 5 steps\n", before, after);
+
+  // Save with the imported Saver; restore in a new graph from our .meta.
+  TempDir dir;
+  auto meta = saver::ReadMetaGraphFile(FixturePath(kMetaFixtures[1].meta).string());
+  ASSERT_TRUE(meta.ok());
+  auto saver = saver::Saver::FromSaverDef(g, meta->saver_def());
+  ASSERT_TRUE(saver.ok());
+  auto path = (*saver)->Save(*session, dir.Join("train.ckpt"), {.global_step = 5});
+  ASSERT_TRUE(path.ok()) << path.status().ToString();
+  const std::vector<std::string> reads = {
+      "dense/kernel/Read/ReadVariableOp:0",   "dense/bias/Read/ReadVariableOp:0",
+      "dense_1/kernel/Read/ReadVariableOp:0", "dense_1/bias/Read/ReadVariableOp:0",
+      "dense_2/kernel/Read/ReadVariableOp:0", "dense_2/bias/Read/ReadVariableOp:0"};
+  std::vector<Tensor> trained;
+  ASSERT_TRUE(session->Run({}, reads, {}, &trained).ok());
+
+  graph::Graph g2;
+  auto saver2 = saver::ImportMetaGraph(g2, dir.Join("train.ckpt-5.meta"));
+  ASSERT_TRUE(saver2.ok()) << saver2.status().ToString();
+  auto session2 = kernels::NewSession(g2);
+  ASSERT_TRUE((*saver2)->Restore(*session2, *path).ok());
+  std::vector<Tensor> restored;
+  ASSERT_TRUE(session2->Run({}, reads, {}, &restored).ok());
+  for (size_t i = 0; i < reads.size(); ++i)
+    EXPECT_TRUE(SameTensor(trained[i], restored[i])) << reads[i];
+  // And the restored model gives the trained model's loss.
+  ASSERT_TRUE(session2->Run(feeds, {"Mean:0"}, {}, &out).ok());
+  EXPECT_EQ(out[0].scalar<double>(), after);
+}
+
 // ---------------------------------------------------------------- layout
 
 // The save/restore nodes of `meta` under `scope`, keyed by name, in a form
