@@ -35,6 +35,9 @@ struct RunOptions {
   bool json = false;
 };
 void AddRunCommand(CLI::App& app, int* exit_code);
+
+// `tfport freeze`: see src/cli/freeze.cc.
+void AddFreezeCommand(CLI::App& app, int* exit_code);
 int RunModel(const RunOptions& options);
 
 }  // namespace tfport::cli

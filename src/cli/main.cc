@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   tfport::cli::AddInspectCommand(app, &exit_code);
   tfport::cli::AddRunCommand(app, &exit_code);
+  tfport::cli::AddFreezeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -968,10 +968,20 @@ Result<tf::GraphDef> RemoveUnusedNodes(const tf::GraphDef& graph_def,
   return ExtractSubGraph(graph_def, dest);
 }
 
+tf::GraphDef CanonicalizeInputNames(const tf::GraphDef& graph_def) {
+  tf::GraphDef out = graph_def;
+  for (auto& n : *out.mutable_node())
+    for (auto& in : *n.mutable_input())
+      if (in.size() > 2 && in.compare(in.size() - 2, 2, ":0") == 0 && in[0] != '^')
+        in.resize(in.size() - 2);
+  return out;
+}
+
 Result<tf::GraphDef> OptimizeForInference(const tf::GraphDef& graph_def,
                                           const std::vector<std::string>& inputs,
                                           const std::vector<std::string>& outputs) {
-  TFPORT_ASSIGN_OR_RETURN(tf::GraphDef g, StripTrainingNodes(graph_def, inputs, outputs));
+  TFPORT_ASSIGN_OR_RETURN(tf::GraphDef g,
+                          StripTrainingNodes(CanonicalizeInputNames(graph_def), inputs, outputs));
   TFPORT_ASSIGN_OR_RETURN(g, FoldConstants(g, inputs, outputs));
   TFPORT_ASSIGN_OR_RETURN(g, FoldBatchNorms(g));
   TFPORT_ASSIGN_OR_RETURN(g, FoldConstants(g, inputs, outputs));

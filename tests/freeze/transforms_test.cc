@@ -839,3 +839,20 @@ TEST(OptimizeFixtures, ArmKwsDsCnnFoldsItsBatchNorms) {
 
 }  // namespace
 }  // namespace tfport
+
+namespace tfport {
+namespace {
+
+TEST(CanonicalizeInputNames, DropsOnlyTheOutputZeroSuffix) {
+  tf::GraphDef g;
+  tf::NodeDef* n = g.add_node();
+  n->set_name("r");
+  n->set_op("Reshape");
+  for (const char* in : {"x:0", "shape:1", "^ctl", "a:10"}) n->add_input(in);
+  tf::GraphDef out = freeze::CanonicalizeInputNames(g);
+  EXPECT_EQ(std::vector<std::string>(out.node(0).input().begin(), out.node(0).input().end()),
+            (std::vector<std::string>{"x", "shape:1", "^ctl", "a:10"}));
+}
+
+}  // namespace
+}  // namespace tfport

@@ -98,8 +98,12 @@ Result<tf::GraphDef> RemoveUnusedNodes(const tf::GraphDef& graph_def,
                                        const std::vector<std::string>& inputs,
                                        const std::vector<std::string>& outputs);
 
-// StripTrainingNodes -> FoldConstants -> FoldBatchNorms -> FoldConstants ->
-// RemoveUnusedNodes.
+// Writes output-0 inputs as "x" instead of "x:0", the form TensorFlow itself
+// serializes (OpenCV's importer resolves constants only by that form).
+tf::GraphDef CanonicalizeInputNames(const tf::GraphDef& graph_def);
+
+// CanonicalizeInputNames -> StripTrainingNodes -> FoldConstants ->
+// FoldBatchNorms -> FoldConstants -> RemoveUnusedNodes.
 Result<tf::GraphDef> OptimizeForInference(const tf::GraphDef& graph_def,
                                           const std::vector<std::string>& inputs,
                                           const std::vector<std::string>& outputs);
