@@ -19,3 +19,12 @@ echo
 echo "== tfport run ./model/model_save.meta --restore ./model/model_save --input input_x=5 --input input_y=5 --output sum"
 "$BUILD/tfport" run ./model/model_save.meta --restore ./model/model_save \
   --input input_x=5 --input input_y=5 --output sum
+
+echo
+echo "== Workflow 2: freeze to one portable .pb (examples/freeze.cpp)"
+"$BUILD/freeze"
+echo
+echo "== tfport freeze ./model/model_save.meta + ./model -> ./frozen/seed.pb, then tfport run"
+"$BUILD/tfport" freeze --input_meta_graph ./model/model_save.meta --input_checkpoint ./model \
+  --output_node_names sum --optimize --output ./frozen/seed.pb
+"$BUILD/tfport" run ./frozen/seed.pb --input input_x=5 --input input_y=5 --output sum
