@@ -3,7 +3,9 @@
 // variable's tensor rather than mutating it, so values read earlier stay
 // valid (copy-on-write).
 #include <mutex>
+#include <type_traits>
 
+#include "kernels/array/array_internal.h"
 #include "kernels/kernels_internal.h"
 
 namespace tfport::kernels {
@@ -103,6 +105,107 @@ runtime::KernelFactory MakeAssignUpdate(int sign) {
     ctx.set_output_ref(0, ref);
     return OkStatus();
   });
+}
+
+// ---- ScatterUpdate / ScatterAdd / ScatterSub on ref variables:
+// ref[indices[i], ...] = / += / -= updates[i, ...], duplicates applied in
+// order. updates has shape indices.shape + ref.shape[1:], or is a scalar
+// applied to every addressed row. The variable gets a new tensor (copy-on-
+// write); use_locking is moot because every write holds the variable's lock.
+
+enum class ScatterKind { kUpdate, kAdd, kSub };
+
+template <typename T>
+T ScatterCombine(T a, T b, ScatterKind kind) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    const U x = static_cast<U>(a), y = static_cast<U>(b);
+    return static_cast<T>(kind == ScatterKind::kAdd ? static_cast<U>(x + y) : static_cast<U>(x - y));
+  } else {
+    return kind == ScatterKind::kAdd ? a + b : a - b;
+  }
+}
+
+// Applies the scatter to `out` (a private copy of the variable's value).
+Status ApplyScatter(Tensor& out, const std::vector<int64_t>& rows, const Tensor& updates,
+                    ScatterKind kind) {
+  const int64_t first = out.shape().dim(0);
+  const int64_t inner = first == 0 ? 0 : out.num_elements() / first;
+  const bool scalar = updates.shape().rank() == 0;
+  if (kind == ScatterKind::kUpdate) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int64_t dst = rows[i] * inner;
+      if (scalar) {
+        for (int64_t k = 0; k < inner; ++k) array::CopyElements(updates, 0, out, dst + k, 1);
+      } else {
+        array::CopyElements(updates, static_cast<int64_t>(i) * inner, out, dst, inner);
+      }
+    }
+    return OkStatus();
+  }
+  return DispatchNumber(out.dtype(), [&]<typename T>() {
+    auto o = out.flat<T>();
+    auto u = updates.flat<T>();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const auto dst = static_cast<size_t>(rows[i] * inner);
+      const size_t src = scalar ? 0 : i * static_cast<size_t>(inner);
+      for (size_t k = 0; k < static_cast<size_t>(inner); ++k)
+        o[dst + k] = ScatterCombine(o[dst + k], u[scalar ? 0 : src + k], kind);
+    }
+    return OkStatus();
+  });
+}
+
+runtime::KernelFactory MakeScatter(ScatterKind kind) {
+  return [kind](const graph::Node& node) -> Result<std::unique_ptr<OpKernel>> {
+    TFPORT_ASSIGN_OR_RETURN(DataType dtype, graph::GetTypeAttr(node.def(), "T"));
+    if (!array::IsCopyable(dtype)) return runtime::NoKernelFor(node);
+    if (kind != ScatterKind::kUpdate) {
+      Status ok = DispatchNumber(dtype, []<typename T>() { return OkStatus(); });
+      if (!ok.ok()) return runtime::NoKernelFor(node);
+    }
+    return std::unique_ptr<OpKernel>(new FunctionKernel([kind](OpKernelContext& ctx) {
+      RefVariable* ref = ctx.input_ref(0);
+      if (ref == nullptr) return errors::InvalidArgument("input 0 must be a ref");
+      const Tensor& indices = ctx.input(1);
+      const Tensor& updates = ctx.input(2);
+      if (indices.dtype() != DT_INT32 && indices.dtype() != DT_INT64)
+        return errors::InvalidArgument("indices must be int32 or int64, got ",
+                                       DataTypeName(indices.dtype()));
+      TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> rows, array::IntValues(indices, "indices"));
+      {
+        std::lock_guard<std::mutex> lock(ref->mu);
+        if (!ref->initialized)
+          return errors::FailedPrecondition("Attempting to use uninitialized value ", ref->name);
+        const Tensor& params = ref->value;
+        if (params.shape().rank() < 1)
+          return errors::InvalidArgument("params must be at least 1-D, got shape ",
+                                         params.shape().DebugString());
+        if (updates.dtype() != params.dtype())
+          return errors::InvalidArgument("updates has dtype ", DataTypeName(updates.dtype()),
+                                         " but the variable has ", DataTypeName(params.dtype()));
+        std::vector<int64_t> want = indices.shape().dims();
+        for (int k = 1; k < params.shape().rank(); ++k) want.push_back(params.shape().dim(k));
+        if (updates.shape().rank() != 0 && !(updates.shape() == Shape(want)))
+          return errors::InvalidArgument(
+              "Must have updates.shape = indices.shape + params.shape[1:] or updates.shape = [], "
+              "got updates.shape ", updates.shape().DebugString(), ", indices.shape ",
+              indices.shape().DebugString(), ", params.shape ", params.shape().DebugString());
+        const int64_t first = params.shape().dim(0);
+        for (size_t i = 0; i < rows.size(); ++i)
+          if (rows[i] < 0 || rows[i] >= first)
+            return errors::InvalidArgument(
+                "indices", array::IndexString(indices.shape(), static_cast<int64_t>(i)), " = ",
+                rows[i], " is not in [0, ", first, ")");
+        TFPORT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(params.dtype(), params.shape(), false));
+        array::CopyElements(params, 0, out, 0, params.num_elements());
+        TFPORT_RETURN_IF_ERROR(ApplyScatter(out, rows, updates, kind));
+        ref->value = std::move(out);
+      }
+      ctx.set_output_ref(0, ref);
+      return OkStatus();
+    }));
+  };
 }
 
 Status IsInitialized(OpKernelContext& ctx) {
@@ -219,6 +322,9 @@ void RegisterStateKernels(KernelRegistry& r) {
   MustRegister(r, "Assign", MakeAssign);
   MustRegister(r, "AssignAdd", MakeAssignUpdate(+1));
   MustRegister(r, "AssignSub", MakeAssignUpdate(-1));
+  MustRegister(r, "ScatterUpdate", MakeScatter(ScatterKind::kUpdate));
+  MustRegister(r, "ScatterAdd", MakeScatter(ScatterKind::kAdd));
+  MustRegister(r, "ScatterSub", MakeScatter(ScatterKind::kSub));
   MustRegister(r, "IsVariableInitialized", Simple(IsInitialized));
   MustRegister(r, "VarHandleOp", MakeVarHandle);
   MustRegister(r, "ReadVariableOp", MakeReadVariable);

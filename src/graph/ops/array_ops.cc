@@ -603,6 +603,15 @@ void RegisterArrayOps(OpRegistry& r) {
           .Attr("T: type")
           .Attr("out_idx: {int32, int64} = DT_INT32"),
       UniqueShape);
+  reg(OpDefBuilder("ReverseSequence")
+          .Input("input: T")
+          .Input("seq_lengths: Tlen")
+          .Output("output: T")
+          .Attr("seq_dim: int")
+          .Attr("batch_dim: int = 0")
+          .Attr("T: type")
+          .Attr("Tlen: {int32, int64} = DT_INT64"),
+      SameAsInput0);
 }
 
 }  // namespace tfport::graph::internal

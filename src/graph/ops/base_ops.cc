@@ -1,7 +1,21 @@
-// OpDefs of the base ops (TensorFlow's array_ops.cc / no_op.cc).
+// OpDefs of the base ops (TensorFlow's array_ops.cc / no_op.cc / logging_ops.cc),
+// the ref and resource variable ops (state_ops.cc, resource_variable_ops.cc)
+// and control flow.
 #include "graph/ops/ops_internal.h"
+#include "tfport/graph/graph.h"
 
 namespace tfport::graph::internal {
+namespace {
+
+void ScalarOutputs(const Node&, std::vector<Shape>* out) {
+  for (auto& s : *out) s = Shape{};
+}
+
+void LikeInput0(const Node& n, std::vector<Shape>* out) {
+  (*out)[0] = n.num_inputs() > 0 ? n.input(0).shape() : Shape::UnknownRank();
+}
+
+}  // namespace
 
 void RegisterBaseOps(OpRegistry& r) {
   MustRegister(r, OpDefBuilder("Const").Output("output: dtype").Attr("value: tensor").Attr("dtype: type"));
@@ -24,6 +38,30 @@ void RegisterBaseOps(OpRegistry& r) {
                       .Output("output: T")
                       .Attr("T: type")
                       .Attr("message: string = ''"));
+
+  // ---- logging_ops.cc: Assert; summaries import (no kernels: tfport writes no event files)
+  MustRegister(r, OpDefBuilder("Assert")
+                      .Input("condition: bool")
+                      .Input("data: T")
+                      .SetIsStateful()
+                      .Attr("T: list(type)")
+                      .Attr("summarize: int = 3"));
+  MustRegister(r, OpDefBuilder("ScalarSummary")
+                      .Input("tags: string")
+                      .Input("values: T")
+                      .Output("summary: string")
+                      .Attr("T: realnumbertype"));
+  MustRegister(r, OpDefBuilder("HistogramSummary")
+                      .Input("tag: string")
+                      .Input("values: T")
+                      .Output("summary: string")
+                      .Attr("T: realnumbertype = DT_FLOAT"));
+  MustRegister(r, OpDefBuilder("MergeSummary")
+                      .Input("inputs: N * string")
+                      .Output("summary: string")
+                      .Attr("N: int >= 1"));
+  for (const char* op : {"ScalarSummary", "HistogramSummary", "MergeSummary"})
+    MustSetShapeFn(r, op, ScalarOutputs);
 }
 
 void RegisterStateOps(OpRegistry& r) {
@@ -50,6 +88,26 @@ void RegisterStateOps(OpRegistry& r) {
                         .Output("output_ref: Ref(T)")
                         .Attr("T: numbertype")
                         .Attr("use_locking: bool = false"));
+  // Scatter*: ref[indices[i], ...] (op)= updates[i, ...].
+  MustRegister(r, OpDefBuilder("ScatterUpdate")
+                      .Input("ref: Ref(T)")
+                      .Input("indices: Tindices")
+                      .Input("updates: T")
+                      .Output("output_ref: Ref(T)")
+                      .Attr("T: type")
+                      .Attr("Tindices: {int32, int64}")
+                      .Attr("use_locking: bool = true"));
+  for (const char* op : {"ScatterAdd", "ScatterSub"})
+    MustRegister(r, OpDefBuilder(op)
+                        .Input("ref: Ref(T)")
+                        .Input("indices: Tindices")
+                        .Input("updates: T")
+                        .Output("output_ref: Ref(T)")
+                        .Attr("T: numbertype")
+                        .Attr("Tindices: {int32, int64}")
+                        .Attr("use_locking: bool = false"));
+  for (const char* op : {"ScatterUpdate", "ScatterAdd", "ScatterSub"})
+    MustSetShapeFn(r, op, LikeInput0);
   MustRegister(r, OpDefBuilder("IsVariableInitialized")
                       .Input("ref: Ref(dtype)")
                       .Output("is_initialized: bool")

@@ -57,6 +57,17 @@ Shape InShape(const Node& n, int i) {
   return i < n.num_inputs() ? n.input(i).shape() : Shape::UnknownRank();
 }
 
+// UnsortedSegmentSum: [num_segments] + data.shape[rank(segment_ids):].
+void UnsortedSegmentShape(const Node& n, std::vector<Shape>* out) {
+  const Shape data = InShape(n, 0), ids = InShape(n, 1);
+  if (data.unknown_rank() || ids.unknown_rank() || ids.rank() > data.rank()) return;
+  int64_t segments = -1;
+  if (auto v = ConstInts(n, 2); v && v->size() == 1 && (*v)[0] >= 0) segments = (*v)[0];
+  std::vector<int64_t> dims{segments};
+  for (int i = ids.rank(); i < data.rank(); ++i) dims.push_back(data.dim(i));
+  (*out)[0] = Shape(dims);
+}
+
 // Sum, Mean, ... : input shape without (or with 1 for) the reduced axes.
 void ReductionShape(const Node& n, std::vector<Shape>* out) {
   Shape in = InShape(n, 0);
@@ -229,6 +240,16 @@ void RegisterMathOps(OpRegistry& r) {
   MustSetShapeFn(r, "Select", SelectShape);
   MustSetShapeFn(r, "SelectV2", SelectV2Shape);
   MustSetShapeFn(r, "AddN", AddNShape);
+
+  MustRegister(r, OpDefBuilder("UnsortedSegmentSum")
+                      .Input("data: T")
+                      .Input("segment_ids: Tindices")
+                      .Input("num_segments: Tnumsegments")
+                      .Output("output: T")
+                      .Attr("T: numbertype")
+                      .Attr("Tindices: {int32, int64}")
+                      .Attr("Tnumsegments: {int32, int64} = DT_INT32"));
+  MustSetShapeFn(r, "UnsortedSegmentSum", UnsortedSegmentShape);
 }
 
 }  // namespace tfport::graph::internal

@@ -582,9 +582,61 @@ Result<std::unique_ptr<OpKernel>> MakeUnpack(const graph::Node& node) {
   }));
 }
 
+// ReverseSequence: for each b along batch_dim, the first seq_lengths[b]
+// entries along seq_dim are reversed; the rest are copied unchanged.
+Result<std::unique_ptr<OpKernel>> MakeReverseSequence(const graph::Node& node) {
+  TFPORT_ASSIGN_OR_RETURN(DataType t, graph::GetTypeAttr(node.def(), "T"));
+  if (!IsCopyable(t)) return runtime::NoKernelFor(node);
+  TFPORT_ASSIGN_OR_RETURN(int64_t seq_dim, graph::GetIntAttr(node.def(), "seq_dim"));
+  TFPORT_ASSIGN_OR_RETURN(int64_t batch_dim, graph::GetIntAttr(node.def(), "batch_dim"));
+  return std::unique_ptr<OpKernel>(new FunctionKernel([seq_dim, batch_dim](OpKernelContext& ctx) {
+    const Tensor& input = ctx.input(0);
+    const Tensor& lens_t = ctx.input(1);
+    const Shape& shape = input.shape();
+    const int rank = shape.rank();
+    if (batch_dim == seq_dim)
+      return errors::InvalidArgument("batch_dim == seq_dim == ", seq_dim);
+    if (seq_dim < 0 || seq_dim >= rank)
+      return errors::InvalidArgument("seq_dim must be < input.dims()", "( ", seq_dim, " vs. ",
+                                     rank, ")");
+    if (batch_dim < 0 || batch_dim >= rank)
+      return errors::InvalidArgument("batch_dim must be < input.dims()", "( ", batch_dim,
+                                     " vs. ", rank, ")");
+    if (lens_t.shape().rank() != 1)
+      return errors::InvalidArgument("seq_lengths must be 1-dim, not ", lens_t.shape().rank());
+    TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> lens, IntValues(lens_t, "seq_lengths"));
+    const int sd = static_cast<int>(seq_dim), bd = static_cast<int>(batch_dim);
+    if (static_cast<int64_t>(lens.size()) != shape.dim(bd))
+      return errors::InvalidArgument("len(seq_lens) != input.dims(", batch_dim, "), (",
+                                     lens.size(), " vs. ", shape.dim(bd), ")");
+    for (size_t d = 0; d < lens.size(); ++d) {
+      if (lens[d] < 0) return errors::InvalidArgument("seq_lens(", d, ") < 0");
+      if (lens[d] > shape.dim(sd))
+        return errors::InvalidArgument("seq_lens(", d, ") > input.dims(", seq_dim, ")");
+    }
+    TFPORT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(input.dtype(), shape, false));
+    const int64_t n = input.num_elements();
+    CopyElements(input, 0, out, 0, n);
+    if (n > 0) {
+      const std::vector<int64_t> strides = Strides(shape);
+      const int last = std::max(sd, bd);
+      const int64_t inner = strides[static_cast<size_t>(last)];  // contiguous run
+      const int64_t ss = strides[static_cast<size_t>(sd)], bs = strides[static_cast<size_t>(bd)];
+      for (int64_t f = 0; f < n; f += inner) {
+        const int64_t i_s = (f / ss) % shape.dim(sd);
+        const int64_t len = lens[static_cast<size_t>((f / bs) % shape.dim(bd))];
+        if (i_s < len) CopyElements(input, f + (len - 1 - 2 * i_s) * ss, out, f, inner);
+      }
+    }
+    ctx.set_output(0, std::move(out));
+    return OkStatus();
+  }));
+}
+
 }  // namespace
 
 void RegisterSliceKernels(KernelRegistry& r) {
+  MustRegister(r, "ReverseSequence", MakeReverseSequence);
   MustRegister(r, "Slice", CopyKernel(Slice));
   MustRegister(r, "StridedSlice", MakeStridedSlice);
   MustRegister(r, "Transpose", CopyKernel(Transpose));

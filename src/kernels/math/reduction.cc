@@ -11,6 +11,7 @@
 #include <limits>
 #include <mutex>
 
+#include "kernels/array/array_internal.h"
 #include "kernels/math/math_internal.h"
 
 namespace tfport::kernels::math {
@@ -341,6 +342,52 @@ void RegisterArg(KernelRegistry& r, const char* op) {
   });
 }
 
+// ---------------------------------------------------------------- UnsortedSegmentSum
+
+// output[segment_ids[i], ...] += data[i, ...] over the leading dims that
+// segment_ids covers; output has num_segments rows (zeros where no id
+// points). Ids outside [0, num_segments) are errors, as in TensorFlow 1.x.
+template <typename T>
+Status UnsortedSegmentSum(OpKernelContext& ctx) {
+  const Tensor& data = ctx.input(0);
+  const Tensor& ids = ctx.input(1);
+  const Tensor& num = ctx.input(2);
+  if (num.shape().rank() != 0)
+    return errors::InvalidArgument("num_segments should be a scalar, not shape ",
+                                   num.shape().DebugString());
+  TFPORT_ASSIGN_OR_RETURN(int64_t segments, array::IntScalar(num, "num_segments"));
+  if (segments < 0)
+    return errors::InvalidArgument("Input num_segments == ", segments, " must not be negative.");
+  const Shape& ds = data.shape();
+  const Shape& is = ids.shape();
+  bool prefix = is.rank() <= ds.rank();
+  for (int k = 0; prefix && k < is.rank(); ++k) prefix = is.dim(k) == ds.dim(k);
+  if (!prefix)
+    return errors::InvalidArgument("data.shape = ", ds.DebugString(),
+                                   " does not start with segment_ids.shape = ", is.DebugString());
+  TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> id, array::IntValues(ids, "segment_ids"));
+  std::vector<int64_t> dims{segments};
+  for (int k = is.rank(); k < ds.rank(); ++k) dims.push_back(ds.dim(k));
+  TFPORT_ASSIGN_OR_RETURN(Shape out_shape, array::MakeShape(dims));
+  for (size_t i = 0; i < id.size(); ++i)
+    if (id[i] < 0 || id[i] >= segments)
+      return errors::InvalidArgument("segment_ids", array::IndexString(is, static_cast<int64_t>(i)),
+                                     " = ", id[i], " is out of range [0, ", segments, ")");
+  TFPORT_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, data.dtype(), out_shape));
+  if (id.empty()) return OkStatus();
+  const auto inner = static_cast<size_t>(data.num_elements() / static_cast<int64_t>(id.size()));
+  auto in = data.flat<T>();
+  auto o = out->flat<T>();
+  for (size_t i = 0; i < id.size(); ++i) {
+    T* dst = o.data() + static_cast<size_t>(id[i]) * inner;
+    const T* src = in.data() + i * inner;
+    for (size_t k = 0; k < inner; ++k) dst[k] = WrapAdd(dst[k], src[k]);
+  }
+  return OkStatus();
+}
+
+using SegmentTypes = ConcatT<RealTypes, Types<std::complex<float>, std::complex<double>>>;
+
 }  // namespace
 
 void RegisterReductionKernels(KernelRegistry& r) {
@@ -353,6 +400,14 @@ void RegisterReductionKernels(KernelRegistry& r) {
   RegisterReduction<AnyR, false>(r, "Any", Types<bool>{});
   RegisterArg<true>(r, "ArgMax");
   RegisterArg<false>(r, "ArgMin");
+  MustRegister(r, "UnsortedSegmentSum",
+               [](const graph::Node& node) -> Result<std::unique_ptr<OpKernel>> {
+                 TFPORT_ASSIGN_OR_RETURN(DataType dtype, TypeAttr(node));
+                 return MakeTyped(SegmentTypes{}, dtype, node,
+                                  [&]<typename T>() -> std::unique_ptr<OpKernel> {
+                                    return std::make_unique<FunctionKernel>(UnsortedSegmentSum<T>);
+                                  });
+               });
 }
 
 }  // namespace tfport::kernels::math
