@@ -27,8 +27,10 @@ void RenameColocation(tf::NodeDef* node, const std::map<std::string, std::string
 
 }  // namespace
 
-Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, const tf::GraphDef& graph_def,
+// The import itself; node defs are moved out of graph_def, not copied.
+Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, tf::GraphDef&& graph_def,
                                             const ImportGraphDefOptions& options) {
+  tf::GraphDef* movable = &graph_def;
   ImportGraphDefResult result;
   // Original names must be unique and valid.
   std::map<std::string, std::string> rename;  // original -> new name
@@ -60,9 +62,10 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, const tf::GraphDef& gr
   std::set<std::string> used_keys;
   std::vector<tf::NodeDef> defs;
   defs.reserve(static_cast<size_t>(graph_def.node_size()));
-  for (const auto& original : graph_def.node()) {
-    tf::NodeDef n = original;
-    n.set_name(rename.at(original.name()));
+  for (int i = 0; i < graph_def.node_size(); ++i) {
+    const std::string original_name = graph_def.node(i).name();
+    tf::NodeDef n = std::move(*movable->mutable_node(i));
+    n.set_name(rename.at(original_name));
     for (auto& in : *n.mutable_input()) {
       std::string src;
       int index;
@@ -79,7 +82,7 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, const tf::GraphDef& gr
       }
       auto r = rename.find(src);
       if (r == rename.end())
-        return errors::InvalidArgument("Node '", original.name(), "': Unknown input node '", in,
+        return errors::InvalidArgument("Node '", original_name, "': Unknown input node '", in,
                                        "'");
       in = index < 0 ? "^" + r->second : (index == 0 ? r->second : StrCat(r->second, ":", index));
     }
@@ -189,12 +192,23 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, const tf::GraphDef& gr
   return result;
 }
 
+Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, const tf::GraphDef& graph_def,
+                                            const ImportGraphDefOptions& options) {
+  return ImportGraphDef(graph, tf::GraphDef(graph_def), options);
+}
+
 Result<std::unique_ptr<Graph>> GraphFromGraphDef(const tf::GraphDef& graph_def) {
+  return GraphFromGraphDef(tf::GraphDef(graph_def));
+}
+
+Result<std::unique_ptr<Graph>> GraphFromGraphDef(tf::GraphDef&& graph_def) {
   auto g = std::make_unique<Graph>();
   ImportGraphDefOptions options;
   options.prefix = "";
-  TFPORT_RETURN_IF_ERROR(ImportGraphDef(g.get(), graph_def, options).status());
-  if (graph_def.has_versions()) g->versions() = graph_def.versions();
+  tf::VersionDef versions = graph_def.versions();
+  const bool has_versions = graph_def.has_versions();
+  TFPORT_RETURN_IF_ERROR(ImportGraphDef(g.get(), std::move(graph_def), options).status());
+  if (has_versions) g->versions() = versions;
   return g;
 }
 

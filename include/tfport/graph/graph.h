@@ -155,7 +155,7 @@ class Graph {
   tf::GraphDef ToGraphDef(bool add_shapes = false) const;
 
  private:
-  friend Result<struct ImportGraphDefResult> ImportGraphDef(Graph*, const tf::GraphDef&,
+  friend Result<struct ImportGraphDefResult> ImportGraphDef(Graph*, tf::GraphDef&&,
                                                            const struct ImportGraphDefOptions&);
   // Removes the nodes added after the first `keep` (import rollback).
   void TruncateNodes(size_t keep);

@@ -45,9 +45,14 @@ struct ImportGraphDefResult {
 // do not match their OpDef.
 Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, const tf::GraphDef& graph_def,
                                             const ImportGraphDefOptions& options = {});
+// The same, moving the node defs out of `graph_def` (large frozen constants
+// are not copied); graph_def's nodes are left empty.
+Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, tf::GraphDef&& graph_def,
+                                            const ImportGraphDefOptions& options = {});
 
 // A new graph holding exactly `graph_def` (no prefix; versions copied).
 Result<std::unique_ptr<Graph>> GraphFromGraphDef(const tf::GraphDef& graph_def);
+Result<std::unique_ptr<Graph>> GraphFromGraphDef(tf::GraphDef&& graph_def);
 
 // Operation name -> output dtypes and static shapes, as Graph.get_operations()
 // shows them.
