@@ -95,11 +95,46 @@ Result<std::string> SerializeDeterministic(const google::protobuf::Message& msg)
   return out;
 }
 
+namespace {
+// Lets protobuf's CodedOutputStream write straight into a FileWriter.
+class FileWriterStream final : public google::protobuf::io::CopyingOutputStream {
+ public:
+  explicit FileWriterStream(FileWriter& w) : w_(w) {}
+  bool Write(const void* buffer, int size) override {
+    if (!status_.ok()) return false;
+    status_ = w_.Append(buffer, static_cast<size_t>(size));
+    return status_.ok();
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  FileWriter& w_;
+  Status status_;
+};
+}  // namespace
+
 Status WriteBinaryProto(const std::string& path, const google::protobuf::Message& msg,
                         bool sync) {
-  Result<std::string> bytes = SerializeDeterministic(msg);
-  if (!bytes.ok()) return bytes.status().WithContext(path);
-  return WriteFileAtomic(path, *bytes, sync);
+  // Serialized straight into the (temporary) file: no second in-memory copy
+  // of large messages such as frozen graphs.
+  const size_t size = msg.ByteSizeLong();
+  if (size > kMaxProtoBytes)
+    return errors::ResourceExhausted(path, ": ", msg.GetTypeName(), " of ", size,
+                                     " bytes exceeds protobuf's 2 GiB limit");
+  TFPORT_ASSIGN_OR_RETURN(auto file, AtomicFile::Create(path, sync));
+  FileWriterStream sink(file->writer());
+  {
+    google::protobuf::io::CopyingOutputStreamAdaptor adaptor(&sink, 1 << 20);
+    google::protobuf::io::CodedOutputStream coded(&adaptor);
+    coded.SetSerializationDeterministic(true);
+    msg.SerializeWithCachedSizes(&coded);
+    coded.Trim();
+    if (coded.HadError() || !adaptor.Flush()) {
+      if (!sink.status().ok()) return sink.status();
+      return errors::Internal(path, ": serializing ", msg.GetTypeName(), " failed");
+    }
+  }
+  return file->Commit();
 }
 
 std::string ToTextProto(const google::protobuf::Message& msg) {
