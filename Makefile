@@ -40,6 +40,7 @@ bench: build
 	@./$(BUILD)/bundle_bench
 	@./$(BUILD)/session_bench
 	@./$(BUILD)/saver_bench
+	@./$(BUILD)/freeze_bench
 	@./$(BUILD)/kernels_bench
 
 clean:

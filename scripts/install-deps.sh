@@ -9,7 +9,7 @@ packages=(
   libleveldb-dev libsnappy-dev libdnnl-dev
   rapidjson-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-opencv
 )
 # `--bench`: also the references the benchmarks compare against.
 if [ "${1:-}" = "--bench" ]; then

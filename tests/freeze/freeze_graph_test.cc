@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "support/fixtures.h"
@@ -13,6 +14,7 @@
 #include "tfport/core/tensor_proto.h"
 #include "tfport/freeze/freeze_graph.h"
 #include "tfport/io/bundle.h"
+#include "tfport/io/checkpoint_reader.h"
 #include "tfport/graph/import.h"
 #include "tfport/kernels/kernels.h"
 #include "tfport/saver/meta_graph.h"
@@ -111,6 +113,46 @@ TEST(FreezeGraph, MetaGraphAndCheckpointFixtures) {
     EXPECT_TRUE(SameTensor(frozen[0], unfrozen[0]));
     if (!c.expected.empty()) {
       EXPECT_EQ(Floats(frozen[0]), c.expected);
+    }
+  }
+}
+
+TEST(FreezeGraph, NeuralEncryptionCheckpointFollowsItsFormula) {
+  // CATALOG.md: Output = sigmoid(sigmoid(X*Theta_1 + Bias1)*Theta_2 + Bias2).
+  // The weights are read from the checkpoint and the formula evaluated here
+  // in double precision, independently of the graph.
+  const char* meta = "ryanmolina_neural_encryption/checkpoint/encryptor_model-500000.meta";
+  const char* ckpt = "ryanmolina_neural_encryption/checkpoint/encryptor_model-500000";
+  TFPORT_REQUIRE_FIXTURE(meta);
+  freeze::FreezeGraphOptions o;
+  o.input_meta_graph = FixturePath(meta).string();
+  o.input_checkpoint = FixturePath(ckpt).string();
+  o.output_node_names = {"Output"};
+  auto r = freeze::FreezeGraph(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->converted, 4);
+  Tensor x(DT_FLOAT, Shape{3, 8});
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.flat<float>()[static_cast<size_t>(i)] = (i % 2) ? 1.0f : 0.0f;
+  auto got = RunFrozen(r->graph_def, {{"X_input:0", x}}, {"Output:0"});
+  ASSERT_EQ(got.size(), 1u);
+  auto reader = io::CheckpointReader::Open(FixturePath(ckpt).string());
+  ASSERT_TRUE(reader.ok());
+  auto t1 = (*reader)->GetTensor("Theta_1"), t2 = (*reader)->GetTensor("Theta_2");
+  auto b1 = (*reader)->GetTensor("Bias1"), b2 = (*reader)->GetTensor("Bias2");
+  ASSERT_TRUE(t1.ok() && t2.ok() && b1.ok() && b2.ok());
+  auto sig = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+  for (int row = 0; row < 3; ++row) {
+    double h[8];
+    for (int j = 0; j < 8; ++j) {
+      double acc = b1->flat<float>()[static_cast<size_t>(j)];
+      for (int k = 0; k < 8; ++k)
+        acc += x.flat<float>()[static_cast<size_t>(row * 8 + k)] * t1->flat<float>()[static_cast<size_t>(k * 8 + j)];
+      h[j] = sig(acc);
+    }
+    for (int j = 0; j < 8; ++j) {
+      double acc = b2->flat<float>()[static_cast<size_t>(j)];
+      for (int k = 0; k < 8; ++k) acc += h[k] * t2->flat<float>()[static_cast<size_t>(k * 8 + j)];
+      EXPECT_NEAR(got[0].flat<float>()[static_cast<size_t>(row * 8 + j)], sig(acc), 1e-6);
     }
   }
 }
