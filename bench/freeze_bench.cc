@@ -24,39 +24,18 @@
 
 #include "tfport/freeze/graph_util.h"
 #include "tfport/graph/import.h"
+#include "bench_util.h"
 #include "tfport/graph/ops.h"
 #include "tfport/io/file.h"
 #include "tfport/kernels/kernels.h"
 
 using namespace tfport;
+using bench::Check;
+using bench::MaxRssKiB;
+using bench::MedianOf;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-void Check(const Status& s) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "bench: %s\n", s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-double MedianOf(int reps, const std::function<void()>& f) {
-  f();
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    auto t0 = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-long MaxRssKiB() {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
 
 // Variables v00..vNN, each summed; "out" = AddN of the sums. Values are
 // loaded through placeholders so the graph holds no constants.
@@ -144,18 +123,7 @@ int main(int argc, char** argv) {
   copy.clear();
   copy.shrink_to_fit();
   const std::string raw = dir + "/raw.bin";
-  double t_write = MedianOf(reps, [&] {
-    int fd = ::open(raw.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    for (const Tensor& t : model.values) {
-      auto b = t.bytes();
-      for (size_t done = 0; done < b.size();) {
-        ssize_t w = ::write(fd, b.data() + done, b.size() - done);
-        if (w <= 0) std::exit(1);
-        done += static_cast<size_t>(w);
-      }
-    }
-    ::close(fd);
-  });
+  double t_write = MedianOf(reps, [&] { bench::RawWrite(raw, model.values, false); });
   double t_freeze = MedianOf(reps, [&] { Freeze(model, dir); });
   std::printf("%-42s %7.3f s   memcpy %.3f s (%.2fx)   write() %.3f s (%.2fx)\n",
               "freeze + write .pb:", t_freeze, t_memcpy, t_freeze / t_memcpy, t_write,

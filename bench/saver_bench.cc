@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "tfport/graph/ops.h"
 #include "tfport/io/bundle.h"
 #include "tfport/io/file.h"
@@ -31,28 +32,12 @@
 #include "tfport/saver/saver.h"
 
 using namespace tfport;
+using bench::Check;
+using bench::MaxRssKiB;
+using bench::MedianOf;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-void Check(const Status& s) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "bench: %s\n", s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-double MedianOf(int reps, const std::function<void()>& f) {
-  f();  // warm-up
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    auto t0 = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
 
 void SyncFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY);
@@ -89,11 +74,6 @@ struct Model {
   }
 };
 
-long MaxRssKiB() {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
 
 }  // namespace
 
@@ -145,19 +125,7 @@ int main(int argc, char** argv) {
   const std::string raw = dir + "/raw.bin";
   const std::string prefix = dir + "/model.ckpt";
   const std::string data = prefix + ".data-00000-of-00001";
-  auto raw_write = [&](bool sync) {
-    int fd = ::open(raw.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    for (const Tensor& t : values) {
-      auto b = t.bytes();
-      for (size_t done = 0; done < b.size();) {
-        ssize_t w = ::write(fd, b.data() + done, b.size() - done);
-        if (w <= 0) std::exit(1);
-        done += static_cast<size_t>(w);
-      }
-    }
-    if (sync) ::fdatasync(fd);
-    ::close(fd);
-  };
+  auto raw_write = [&](bool sync) { bench::RawWrite(raw, values, sync); };
   double save_t[2], raw_t[2];
   for (int sync = 0; sync < 2; ++sync) {
     raw_t[sync] = MedianOf(reps, [&] { raw_write(sync); });

@@ -4,36 +4,13 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "tfport/core/str_util.h"
 #include "tfport/io/bundle.h"
 #include "tfport/io/file.h"
 #include "tfport/io/proto_io.h"
 
 namespace tfport::io {
 namespace {
-
-// Python's text_format escaping of a bytes/str field (CEscape, as_utf8=False).
-std::string CEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '"': out += "\\\""; break;
-      case '\'': out += "\\'"; break;
-      case '\\': out += "\\\\"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\%03o", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out;
-}
 
 // Python's repr(float): the shortest string that round-trips, with ".0" for
 // integral values and "inf"/"nan" spelled as text_format does.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/kernels_internal.h"
+#include "tfport/core/str_util.h"
 #include "tfport/core/tensor_proto.h"
 
 namespace tfport::kernels {
@@ -78,29 +79,6 @@ std::string FormatFloat(double v, bool is_float) {
   return buf;
 }
 
-std::string EscapeBytes(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '"': out += "\\\""; break;
-      case '\'': out += "\\'"; break;
-      case '\\': out += "\\\\"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\%03o", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
 // Element i of t as text; false for dtypes without a text form.
 bool FormatElement(const Tensor& t, int64_t i, std::string* out) {
   const auto k = static_cast<size_t>(i);
@@ -118,7 +96,7 @@ bool FormatElement(const Tensor& t, int64_t i, std::string* out) {
     case DT_UINT32: *out = std::to_string(t.flat<uint32_t>()[k]); return true;
     case DT_UINT64: *out = std::to_string(t.flat<uint64_t>()[k]); return true;
     case DT_BOOL: out->assign(1, t.flat<bool>()[k] ? '1' : '0'); return true;
-    case DT_STRING: *out = EscapeBytes(t.flat<std::string>()[k]); return true;
+    case DT_STRING: *out = CEscape(t.flat<std::string>()[k]); return true;
     default: return false;
   }
 }

@@ -13,22 +13,11 @@
 #include "kernels/nn/nn_internal.h"
 
 namespace tfport::kernels::nn {
-namespace {
-
-using graph::NodeLocation;
-
-struct ConvGeometry {
-  int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
-  int64_t k_h = 0, k_w = 0, out_c = 0;  // out_c: Conv2D filters / depthwise multiplier
-  int64_t out_h = 0, out_w = 0;
-  int64_t pad_top = 0, pad_left = 0;
-  Window2D win;
-};
 
 // Checks strides / dilations / padding / data_format once, when the kernel
 // is created (messages as TensorFlow's conv ops).
 Result<Window2D> ParseConvAttrs(const graph::Node& node) {
-  const std::string loc = NodeLocation(node.def());
+  const std::string loc = graph::NodeLocation(node.def());
   TFPORT_RETURN_IF_ERROR(RequireNhwc(node));
   TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> strides,
                           graph::GetIntListAttr(node.def(), "strides"));
@@ -61,6 +50,19 @@ Result<Window2D> ParseConvAttrs(const graph::Node& node) {
   TFPORT_ASSIGN_OR_RETURN(w.padding, PaddingAttr(node));
   return w;
 }
+
+namespace {
+
+using graph::NodeLocation;
+
+struct ConvGeometry {
+  int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
+  int64_t k_h = 0, k_w = 0, out_c = 0;  // out_c: Conv2D filters / depthwise multiplier
+  int64_t out_h = 0, out_w = 0;
+  int64_t pad_top = 0, pad_left = 0;
+  Window2D win;
+};
+
 
 // Shapes of input and filter against each other; fills the geometry.
 Result<ConvGeometry> Geometry(const Tensor& input, const Tensor& filter, const Window2D& win) {

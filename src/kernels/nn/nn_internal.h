@@ -66,6 +66,13 @@ Result<Padding> PaddingAttr(const graph::Node& node);
 // ("<op> only supports NHWC on CPU, got data_format=NCHW").
 Status RequireNhwc(const graph::Node& node);
 
+// The strides / dilations / padding / data_format attrs of a 2-D convolution
+// (Conv2D, DepthwiseConv2dNative and their gradients), checked with
+// TensorFlow's messages when the kernel is created. conv.cc.
+Result<Window2D> ParseConvAttrs(const graph::Node& node);
+// The same for pooling (MaxPool, AvgPool, MaxPoolGrad). pooling.cc.
+Result<Window2D> ParsePoolAttrs(const graph::Node& node);
+
 // ---- GEMM, row-major: C[M,N] = op(A) * op(B) (C is overwritten).
 // op(X) is X, X^T (trans) or the conjugate transpose (trans && conj).
 // lda/ldb/ldc are the row strides of A, B, C as stored.

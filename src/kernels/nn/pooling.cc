@@ -7,12 +7,9 @@
 #include "kernels/nn/nn_internal.h"
 
 namespace tfport::kernels::nn {
-namespace {
-
-using graph::NodeLocation;
-
+// ksize / strides / padding / data_format of MaxPool, AvgPool and MaxPoolGrad.
 Result<Window2D> ParsePoolAttrs(const graph::Node& node) {
-  const std::string loc = NodeLocation(node.def());
+  const std::string loc = graph::NodeLocation(node.def());
   TFPORT_RETURN_IF_ERROR(RequireNhwc(node));
   TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> ksize, graph::GetIntListAttr(node.def(), "ksize"));
   TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> strides,
@@ -42,6 +39,11 @@ Result<Window2D> ParsePoolAttrs(const graph::Node& node) {
   TFPORT_ASSIGN_OR_RETURN(w.padding, PaddingAttr(node));
   return w;
 }
+
+namespace {
+
+using graph::NodeLocation;
+
 
 struct PoolGeometry {
   int64_t batch, in_h, in_w, depth, out_h, out_w, pad_top, pad_left;

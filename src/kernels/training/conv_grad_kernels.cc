@@ -31,41 +31,6 @@ using nn::ToFloat;
 using nn::Window2D;
 using nn::WindowDim;
 
-// strides / dilations / padding / data_format of a convolution gradient.
-Result<Window2D> ParseConvGradAttrs(const graph::Node& node) {
-  const std::string loc = NodeLocation(node.def());
-  TFPORT_RETURN_IF_ERROR(nn::RequireNhwc(node));
-  TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> strides,
-                          graph::GetIntListAttr(node.def(), "strides"));
-  std::vector<int64_t> dilations = {1, 1, 1, 1};
-  if (graph::FindAttr(node.def(), "dilations") != nullptr) {
-    TFPORT_ASSIGN_OR_RETURN(dilations, graph::GetIntListAttr(node.def(), "dilations"));
-  }
-  if (strides.size() != 4)
-    return errors::InvalidArgument(loc, ": Sliding window strides field must specify 4 dimensions");
-  if (dilations.size() != 4)
-    return errors::InvalidArgument(loc,
-                                   ": Sliding window dilations field must specify 4 dimensions");
-  if (strides[0] != 1 || strides[3] != 1)
-    return errors::Unimplemented(
-        loc, ": Current implementation does not yet support strides in the batch and depth "
-             "dimensions.");
-  if (dilations[0] != 1 || dilations[3] != 1)
-    return errors::Unimplemented(
-        loc, ": Current implementation does not yet support dilations in the batch and depth "
-             "dimensions.");
-  if (strides[1] <= 0 || strides[2] <= 0)
-    return errors::InvalidArgument(loc, ": Row and column strides should be larger than 0.");
-  if (dilations[1] <= 0 || dilations[2] <= 0)
-    return errors::InvalidArgument(loc, ": Dilated rates should be larger than 0.");
-  Window2D w;
-  w.stride_h = strides[1];
-  w.stride_w = strides[2];
-  w.dilation_h = dilations[1];
-  w.dilation_w = dilations[2];
-  TFPORT_ASSIGN_OR_RETURN(w.padding, nn::PaddingAttr(node));
-  return w;
-}
 
 struct ConvDims {
   int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
@@ -218,7 +183,7 @@ Result<std::unique_ptr<OpKernel>> MakeConvGrad(const graph::Node& node, bool fil
   TFPORT_ASSIGN_OR_RETURN(DataType dtype, graph::GetTypeAttr(node.def(), "T"));
   if (dtype != DT_FLOAT && dtype != DT_DOUBLE && !IsHalfLike(dtype))
     return runtime::NoKernelFor(node);
-  TFPORT_ASSIGN_OR_RETURN(Window2D win, ParseConvGradAttrs(node));
+  TFPORT_ASSIGN_OR_RETURN(Window2D win, nn::ParseConvAttrs(node));
   const char* op = filter_grad ? "Conv2DBackpropFilter" : "Conv2DBackpropInput";
   return std::unique_ptr<OpKernel>(new FunctionKernel([=](OpKernelContext& ctx) -> Status {
     // Conv2DBackpropInput: (input_sizes, filter, out_backprop);
@@ -256,38 +221,6 @@ Result<std::unique_ptr<OpKernel>> MakeConvGrad(const graph::Node& node, bool fil
 }
 
 // ---------------------------------------------------------------- MaxPoolGrad
-
-Result<Window2D> ParsePoolAttrs(const graph::Node& node) {
-  const std::string loc = NodeLocation(node.def());
-  TFPORT_RETURN_IF_ERROR(nn::RequireNhwc(node));
-  TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> ksize, graph::GetIntListAttr(node.def(), "ksize"));
-  TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> strides,
-                          graph::GetIntListAttr(node.def(), "strides"));
-  if (ksize.size() != 4)
-    return errors::InvalidArgument(loc, ": Sliding window ksize field must specify 4 dimensions");
-  if (strides.size() != 4)
-    return errors::InvalidArgument(loc, ": Sliding window strides field must specify 4 dimensions");
-  if (ksize[0] != 1 || strides[0] != 1)
-    return errors::Unimplemented(loc, ": Pooling is not yet supported on the batch dimension.");
-  if (ksize[3] != 1 || strides[3] != 1)
-    return errors::Unimplemented(loc, ": MaxPoolGrad across the depth dimension is not supported "
-                                      "by tfport");
-  for (size_t i = 1; i < 3; ++i) {
-    if (ksize[i] <= 0)
-      return errors::InvalidArgument(loc, ": Sliding window ksize for dimension ", i,
-                                     " was zero or negative.");
-    if (strides[i] <= 0)
-      return errors::InvalidArgument(loc, ": Sliding window stride for dimension ", i,
-                                     " was zero or negative.");
-  }
-  Window2D w;
-  w.k_h = ksize[1];
-  w.k_w = ksize[2];
-  w.stride_h = strides[1];
-  w.stride_w = strides[2];
-  TFPORT_ASSIGN_OR_RETURN(w.padding, nn::PaddingAttr(node));
-  return w;
-}
 
 struct PoolDims {
   int64_t batch, in_h, in_w, depth, out_h, out_w, pad_top, pad_left;
@@ -340,7 +273,7 @@ Result<std::unique_ptr<OpKernel>> MakeMaxPoolGrad(const graph::Node& node) {
                      DT_UINT64})
     supported = supported || dtype == t;
   if (!supported) return runtime::NoKernelFor(node);
-  TFPORT_ASSIGN_OR_RETURN(Window2D win, ParsePoolAttrs(node));
+  TFPORT_ASSIGN_OR_RETURN(Window2D win, nn::ParsePoolAttrs(node));
   return std::unique_ptr<OpKernel>(new FunctionKernel([=](OpKernelContext& ctx) -> Status {
     const Tensor& x = ctx.input(0);
     const Tensor& y = ctx.input(1);

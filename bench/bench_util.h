@@ -1,0 +1,64 @@
+// Helpers shared by the benchmark drivers in bench/.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tfport/core/status.h"
+#include "tfport/core/tensor.h"
+
+namespace tfport::bench {
+
+inline void Check(const Status& s) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "bench: %s\n", s.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+// Median wall time of `reps` runs of f after one warm-up run.
+inline double MedianOf(int reps, const std::function<void()>& f) {
+  f();
+  std::vector<double> t;
+  for (int i = 0; i < reps; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+inline long MaxRssKiB() {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// The reference "raw write": the tensors' bytes written back to back with
+// write(), optionally fdatasync'ed.
+inline void RawWrite(const std::string& path, const std::vector<Tensor>& tensors, bool sync) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) std::exit(1);
+  for (const Tensor& t : tensors) {
+    auto b = t.bytes();
+    for (size_t done = 0; done < b.size();) {
+      ssize_t w = ::write(fd, b.data() + done, b.size() - done);
+      if (w <= 0) std::exit(1);
+      done += static_cast<size_t>(w);
+    }
+  }
+  if (sync) ::fdatasync(fd);
+  ::close(fd);
+}
+
+}  // namespace tfport::bench
