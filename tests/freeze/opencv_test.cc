@@ -35,12 +35,14 @@ Tensor Random(Shape shape, std::mt19937& rng, float lo, float hi) {
 }
 
 // Runs `pb` with OpenCV; returns the exit code (0 ok, 3 import failed).
-int RunOpenCV(const std::string& pb, const Tensor& input, Tensor* output, std::string* err) {
+int RunOpenCV(const std::string& pb, const Tensor& input, Tensor* output, std::string* err,
+              const std::string& layer = "") {
   testing::TempDir dir;
   EXPECT_TRUE(io::WriteNpy(dir.Join("in.npy"), input).ok());
   std::string cmd = std::string("/usr/bin/python3 '") + TFPORT_SOURCE_DIR +
                     "/tests/freeze/opencv_run.py' '" + pb + "' '" + dir.Join("in.npy") + "' '" +
-                    dir.Join("out.npy") + "' 2>'" + dir.Join("err.txt") + "'";
+                    dir.Join("out.npy") + "' " + (layer.empty() ? "" : "'" + layer + "' ") + "2>'" +
+                    dir.Join("err.txt") + "'";
   int rc = std::system(cmd.c_str());
   int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   if (code == 0) {
@@ -54,13 +56,15 @@ int RunOpenCV(const std::string& pb, const Tensor& input, Tensor* output, std::s
 }
 
 Tensor RunTfport(const tf::GraphDef& gd, const std::string& input, const Tensor& value,
-                 const std::string& output) {
+                 const std::string& output,
+                 std::vector<std::pair<std::string, Tensor>> extra_feeds = {}) {
   auto g = graph::GraphFromGraphDef(gd);
   EXPECT_TRUE(g.ok()) << g.status().ToString();
   if (!g.ok()) return {};
   auto s = kernels::NewSession(**g);
   std::vector<Tensor> out;
-  Status st = s->Run({{input, value}}, {output}, {}, &out);
+  extra_feeds.emplace_back(input, value);
+  Status st = s->Run(extra_feeds, {output}, {}, &out);
   EXPECT_TRUE(st.ok()) << st.ToString();
   return st.ok() ? out[0] : Tensor();
 }
@@ -177,6 +181,26 @@ TEST(OpenCvInterop, FrozenFixtures) {
     ASSERT_EQ(code, 0) << err;
     ExpectClose(theirs, ours);
   }
+}
+
+TEST(OpenCvInterop, JonykaiCaptchaCnnWithCondBatchNorm) {
+  // jonykai_java_frozen: conv + batch norm inside tf.cond(is_train) + dropout
+  // conds, eight dense heads. OpenCV imports it as is (it keeps the
+  // inference branches); tfport runs it with is_train = false.
+  const char* pb = "jonykai_java_frozen/frozen_model.pb";
+  TFPORT_REQUIRE_FIXTURE(pb);
+  auto gd = freeze::ReadGraph(FixturePath(pb).string());
+  ASSERT_TRUE(gd.ok());
+  std::mt19937 rng(3);
+  Tensor input = Random(Shape{1, 40, 120, 1}, rng, 0.0f, 1.0f);
+  Tensor ours = RunTfport(*gd, "input_holder:0", input, "forward_net/transpose:0",
+                          {{"is_train:0", Tensor::Scalar<bool>(false)},
+                           {"dropout:0", Tensor::Scalar<float>(1.0f)}});
+  Tensor theirs;
+  std::string err;
+  ASSERT_EQ(RunOpenCV(FixturePath(pb).string(), input, &theirs, &err, "forward_net/transpose"), 0)
+      << err;
+  ExpectClose(theirs, ours);
 }
 
 }  // namespace
