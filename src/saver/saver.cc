@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <random>
 #include <regex>
@@ -153,7 +152,6 @@ class SubgraphBuilder {
 
   Result<tf::SaverDef> Build(const std::vector<Saveable>& saveables) {
     Graph::NameScope scope(g_, o_.name.empty() ? "save" : o_.name);
-    scope_ = scope.scope();
     const bool v1 = o_.write_version != tf::SaverDef::V2;
     Output filename;
     if (o_.tf1_11_layout) {
@@ -398,7 +396,6 @@ class SubgraphBuilder {
 
   Graph& g_;
   const SaverOptions& o_;
-  std::string scope_;
 };
 
 Status ExplainRestoreError(const Status& s) {
