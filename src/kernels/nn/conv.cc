@@ -51,23 +51,8 @@ Result<Window2D> ParseConvAttrs(const graph::Node& node) {
   return w;
 }
 
-namespace {
-
-using graph::NodeLocation;
-
-struct ConvGeometry {
-  int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
-  int64_t k_h = 0, k_w = 0, out_c = 0;  // out_c: Conv2D filters / depthwise multiplier
-  int64_t out_h = 0, out_w = 0;
-  int64_t pad_top = 0, pad_left = 0;
-  Window2D win;
-};
-
-
 // Shapes of input and filter against each other; fills the geometry.
-Result<ConvGeometry> Geometry(const Tensor& input, const Tensor& filter, const Window2D& win) {
-  const Shape& is = input.shape();
-  const Shape& fs = filter.shape();
+Result<ConvGeometry> ConvGeometryOf(const Shape& is, const Shape& fs, const Window2D& win) {
   if (is.rank() != 4)
     return errors::InvalidArgument("input must be 4-dimensional", is.DebugString());
   if (fs.rank() != 4)
@@ -94,6 +79,8 @@ Result<ConvGeometry> Geometry(const Tensor& input, const Tensor& filter, const W
   g.pad_left = w.pad_before;
   return g;
 }
+
+namespace {
 
 template <typename T>
 Status Conv2DNhwc(const ConvGeometry& g, const T* in, const T* filt, T* out, ThreadPool* pool) {
@@ -181,7 +168,7 @@ Result<std::unique_ptr<OpKernel>> MakeConv(const graph::Node& node, bool depthwi
     const Tensor& filter = ctx.input(1);
     TFPORT_RETURN_IF_ERROR(CheckInputType(input, dtype, 0));
     TFPORT_RETURN_IF_ERROR(CheckInputType(filter, dtype, 1));
-    TFPORT_ASSIGN_OR_RETURN(ConvGeometry g, Geometry(input, filter, win));
+    TFPORT_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(input.shape(), filter.shape(), win));
     Shape out_shape{g.batch, g.out_h, g.out_w, depthwise ? g.in_c * g.out_c : g.out_c};
     TFPORT_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, dtype, out_shape));
     if (out->num_elements() == 0) return OkStatus();

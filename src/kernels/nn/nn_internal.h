@@ -66,6 +66,21 @@ Result<Padding> PaddingAttr(const graph::Node& node);
 // ("<op> only supports NHWC on CPU, got data_format=NCHW").
 Status RequireNhwc(const graph::Node& node);
 
+// Sizes of an NHWC 2-D convolution (Conv2D, DepthwiseConv2dNative and the
+// convolution gradients).
+struct ConvGeometry {
+  int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
+  int64_t k_h = 0, k_w = 0, out_c = 0;  // out_c: Conv2D filters / depthwise multiplier
+  int64_t out_h = 0, out_w = 0;
+  int64_t pad_top = 0, pad_left = 0;
+  Window2D win;
+  int64_t patch() const { return k_h * k_w * in_c; }     // im2col row length
+  int64_t rows() const { return batch * out_h * out_w; }  // output pixels
+};
+// Input [N,H,W,C] and filter [KH,KW,C,OC] checked against each other
+// (TensorFlow's messages), output size and padding from `win`. conv.cc.
+Result<ConvGeometry> ConvGeometryOf(const Shape& input, const Shape& filter, const Window2D& win);
+
 // The strides / dilations / padding / data_format attrs of a 2-D convolution
 // (Conv2D, DepthwiseConv2dNative and their gradients), checked with
 // TensorFlow's messages when the kernel is created. conv.cc.

@@ -32,14 +32,7 @@ using nn::Window2D;
 using nn::WindowDim;
 
 
-struct ConvDims {
-  int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
-  int64_t k_h = 0, k_w = 0, out_c = 0;
-  int64_t out_h = 0, out_w = 0, pad_top = 0, pad_left = 0;
-  Window2D win;
-  int64_t patch() const { return k_h * k_w * in_c; }
-  int64_t rows() const { return batch * out_h * out_w; }
-};
+using ConvDims = nn::ConvGeometry;
 
 // The 4 dims held by a sizes input (int32 or int64 vector of 4 non-negative values).
 Result<std::vector<int64_t>> SizesOf(const Tensor& t, const char* what) {
@@ -62,32 +55,11 @@ Result<std::vector<int64_t>> SizesOf(const Tensor& t, const char* what) {
 // Checks input [N,H,W,C], filter [KH,KW,C,OC] and out_backprop against each other.
 Result<ConvDims> Dims(const char* op, const Shape& in, const Shape& filter, const Shape& dy,
                       const Window2D& win) {
-  if (in.rank() != 4)
-    return errors::InvalidArgument(op, ": input must be 4-dimensional", in.DebugString());
-  if (filter.rank() != 4)
-    return errors::InvalidArgument(op, ": filter must be 4-dimensional", filter.DebugString());
   if (dy.rank() != 4)
     return errors::InvalidArgument(op, ": out_backprop must be 4-dimensional", dy.DebugString());
-  if (in.dim(3) != filter.dim(2))
-    return errors::InvalidArgument(op, ": input and filter must have the same depth: ", in.dim(3),
-                                   " vs ", filter.dim(2));
-  ConvDims d;
-  d.win = win;
-  d.batch = in.dim(0);
-  d.in_h = in.dim(1);
-  d.in_w = in.dim(2);
-  d.in_c = in.dim(3);
-  d.k_h = filter.dim(0);
-  d.k_w = filter.dim(1);
-  d.out_c = filter.dim(3);
-  TFPORT_ASSIGN_OR_RETURN(WindowDim h,
-                          ComputeWindow(d.in_h, d.k_h, win.stride_h, win.dilation_h, win.padding));
-  TFPORT_ASSIGN_OR_RETURN(WindowDim w,
-                          ComputeWindow(d.in_w, d.k_w, win.stride_w, win.dilation_w, win.padding));
-  d.out_h = h.out;
-  d.out_w = w.out;
-  d.pad_top = h.pad_before;
-  d.pad_left = w.pad_before;
+  Result<ConvDims> dims = nn::ConvGeometryOf(in, filter, win);
+  if (!dims.ok()) return dims.status().WithContext(op);
+  ConvDims& d = *dims;
   const Shape want{d.batch, d.out_h, d.out_w, d.out_c};
   if (!(dy == want))
     return errors::InvalidArgument(op, ": out_backprop has shape ", dy.DebugString(),
