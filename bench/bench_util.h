@@ -15,6 +15,8 @@
 
 #include "tfport/core/status.h"
 #include "tfport/core/tensor.h"
+#include "tfport/graph/ops.h"
+#include "tfport/runtime/session.h"
 
 namespace tfport::bench {
 
@@ -59,6 +61,40 @@ inline void RawWrite(const std::string& path, const std::vector<Tensor>& tensors
   }
   if (sync) ::fdatasync(fd);
   ::close(fd);
+}
+
+// A float VariableV2 `name` of `elements` values, loaded through placeholder
+// "<name>_in" by Assign "<name>_set", so the graph holds no constants.
+inline graph::Output AddFedVariable(graph::Graph& g, const std::string& name, int64_t elements) {
+  auto v = ops::Op(g, {"VariableV2", {},
+                       {ops::AttrType("dtype", DT_FLOAT), ops::AttrShape("shape", Shape{elements})},
+                       {}, name});
+  auto in = ops::Placeholder(g, DT_FLOAT, Shape{elements}, name + "_in");
+  ops::Assign(g, v, in, name + "_set");
+  return v;
+}
+
+// Deterministic values in [0, 1) from a linear congruential generator.
+inline Tensor RandomFloats(int64_t n, uint32_t* seed) {
+  Tensor t(DT_FLOAT, Shape{n});
+  for (float& x : t.flat<float>()) {
+    *seed = *seed * 1664525u + 1013904223u;
+    x = static_cast<float>(*seed >> 8) / 16777216.0f;
+  }
+  return t;
+}
+
+// Runs every "<name>_set" with values[i] fed into "<name>_in".
+inline Status LoadFedVariables(runtime::Session& session, const std::vector<std::string>& names,
+                               const std::vector<Tensor>& values) {
+  std::vector<std::pair<std::string, Tensor>> feeds;
+  std::vector<std::string> targets;
+  for (size_t i = 0; i < names.size(); ++i) {
+    feeds.emplace_back(names[i] + "_in:0", values[i]);
+    targets.push_back(names[i] + "_set");
+  }
+  std::vector<Tensor> out;
+  return session.Run(feeds, {}, targets, &out);
 }
 
 }  // namespace tfport::bench

@@ -46,32 +46,20 @@ struct Model {
 
   Model(int count, int64_t elements) {
     std::vector<graph::Output> sums;
-    std::vector<std::pair<std::string, Tensor>> feeds;
-    std::vector<std::string> targets;
+    std::vector<std::string> names;
     uint32_t seed = 7;
     for (int i = 0; i < count; ++i) {
       char name[16];
       std::snprintf(name, sizeof name, "v%02d", i);
-      auto v = ops::Op(g, {"VariableV2", {},
-                           {ops::AttrType("dtype", DT_FLOAT), ops::AttrShape("shape", Shape{elements})},
-                           {}, name});
-      auto in = ops::Placeholder(g, DT_FLOAT, Shape{elements}, std::string(name) + "_in");
-      ops::Assign(g, v, in, std::string(name) + "_set");
+      auto v = bench::AddFedVariable(g, name, elements);
       sums.push_back(ops::Op(g, {"Sum", {v, ops::Const(g, Tensor::FromVector<int32_t>({0}, Shape{1}))}}));
-      Tensor t(DT_FLOAT, Shape{elements});
-      for (float& x : t.flat<float>()) {
-        seed = seed * 1664525u + 1013904223u;
-        x = static_cast<float>(seed >> 8) / 16777216.0f;
-      }
-      feeds.emplace_back(std::string(name) + "_in:0", t);
-      targets.push_back(std::string(name) + "_set");
-      values.push_back(t);
+      names.push_back(name);
+      values.push_back(bench::RandomFloats(elements, &seed));
     }
     ops::Op(g, {"AddN", sums, {}, {}, "out"});
     Check(g.status());
     session = kernels::NewSession(g);
-    std::vector<Tensor> out;
-    Check(session->Run(feeds, {}, targets, &out));
+    Check(bench::LoadFedVariables(*session, names, values));
   }
 };
 

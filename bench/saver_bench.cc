@@ -47,8 +47,7 @@ void SyncFile(const std::string& path) {
   }
 }
 
-// VariableV2 nodes v000..vNNN of `elements` floats each, plus one Assign per
-// variable from a placeholder (to load values without graph constants).
+// VariableV2 nodes v000..vNNN of `elements` floats each (bench::AddFedVariable).
 struct Model {
   graph::Graph g;
   std::vector<std::string> vars;
@@ -59,11 +58,7 @@ struct Model {
     for (int i = 0; i < count; ++i) {
       char name[16];
       std::snprintf(name, sizeof name, "v%03d", i);
-      auto v = ops::Op(g, {"VariableV2", {},
-                           {ops::AttrType("dtype", DT_FLOAT), ops::AttrShape("shape", Shape{elements})},
-                           {}, name});
-      auto in = ops::Placeholder(g, DT_FLOAT, Shape{elements}, std::string(name) + "_in");
-      ops::Assign(g, v, in, std::string(name) + "_set");
+      bench::AddFedVariable(g, name, elements);
       vars.push_back(name);
     }
     Check(g.status());
@@ -104,23 +99,9 @@ int main(int argc, char** argv) {
 
   Model model(count, elements);
   std::vector<Tensor> values;
-  {
-    std::vector<std::pair<std::string, Tensor>> feeds;
-    std::vector<std::string> targets;
-    uint32_t seed = 12345;
-    for (const std::string& v : model.vars) {
-      Tensor t(DT_FLOAT, Shape{elements});
-      for (float& x : t.flat<float>()) {
-        seed = seed * 1664525u + 1013904223u;
-        x = static_cast<float>(seed >> 8) / 16777216.0f;
-      }
-      feeds.emplace_back(v + "_in:0", t);
-      targets.push_back(v + "_set");
-      values.push_back(t);
-    }
-    std::vector<Tensor> out;
-    Check(model.session->Run(feeds, {}, targets, &out));
-  }
+  uint32_t seed = 12345;
+  for (size_t i = 0; i < model.vars.size(); ++i) values.push_back(bench::RandomFloats(elements, &seed));
+  Check(bench::LoadFedVariables(*model.session, model.vars, values));
 
   const std::string raw = dir + "/raw.bin";
   const std::string prefix = dir + "/model.ckpt";
