@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <random>
 #include <regex>
@@ -88,20 +89,29 @@ Result<Saveable> SaveableFor(Graph& g, const std::string& var_name,
 // The variables a Saver covers, sorted by checkpoint key (as Python's
 // Saver canonicalizes var_list into a sorted name -> saveable dict).
 Result<std::vector<Saveable>> CollectSaveables(Graph& g, const SaverOptions& o) {
-  std::vector<tf::VariableDef> defs = ops::GlobalVariables(g);
-  auto def_of = [&](const std::string& op_name) -> const tf::VariableDef* {
-    for (const auto& d : defs) {
-      std::string node;
-      int index;
-      if (graph::ParseTensorName(d.variable_name(), &node, &index).ok() && node == op_name)
-        return &d;
+  // The variables collection, by variable op name (parsed once).
+  const std::vector<tf::VariableDef> defs = ops::GlobalVariables(g);
+  std::vector<std::pair<std::string, const tf::VariableDef*>> collection;
+  std::map<std::string, const tf::VariableDef*> def_of;
+  Status bad_name;  // reported only when the whole collection is saved
+  for (const auto& d : defs) {
+    std::string node;
+    int index;
+    if (Status s = graph::ParseTensorName(d.variable_name(), &node, &index); !s.ok()) {
+      bad_name = s;
+      continue;
     }
-    return nullptr;
+    collection.emplace_back(node, &d);
+    def_of.emplace(node, &d);
+  }
+  auto find_def = [&](const std::string& node) -> const tf::VariableDef* {
+    auto it = def_of.find(node);
+    return it == def_of.end() ? nullptr : it->second;
   };
   std::vector<Saveable> out;
   if (!o.var_map.empty()) {
     for (const auto& [key, var] : o.var_map) {
-      TFPORT_ASSIGN_OR_RETURN(Saveable s, SaveableFor(g, var, def_of(var)));
+      TFPORT_ASSIGN_OR_RETURN(Saveable s, SaveableFor(g, var, find_def(var)));
       s.key = key;
       s.spec.clear();
       out.push_back(std::move(s));
@@ -111,15 +121,13 @@ Result<std::vector<Saveable>> CollectSaveables(Graph& g, const SaverOptions& o) 
       std::string node;
       int index;
       TFPORT_RETURN_IF_ERROR(graph::ParseTensorName(var, &node, &index));
-      TFPORT_ASSIGN_OR_RETURN(Saveable s, SaveableFor(g, node, def_of(node)));
+      TFPORT_ASSIGN_OR_RETURN(Saveable s, SaveableFor(g, node, find_def(node)));
       out.push_back(std::move(s));
     }
   } else {
-    for (const auto& d : defs) {
-      std::string node;
-      int index;
-      TFPORT_RETURN_IF_ERROR(graph::ParseTensorName(d.variable_name(), &node, &index));
-      TFPORT_ASSIGN_OR_RETURN(Saveable s, SaveableFor(g, node, &d));
+    TFPORT_RETURN_IF_ERROR(bad_name);
+    for (const auto& [node, d] : collection) {
+      TFPORT_ASSIGN_OR_RETURN(Saveable s, SaveableFor(g, node, d));
       out.push_back(std::move(s));
     }
   }
