@@ -87,7 +87,7 @@ Result<std::unique_ptr<Saver>> ImportMetaGraph(graph::Graph& graph, const tf::Me
   import.prefix = options.import_scope;
   import.input_map = options.input_map;
   TFPORT_ASSIGN_OR_RETURN(graph::ImportGraphDefResult imported,
-                          graph::ImportGraphDef(&graph, gd, import));
+                          graph::ImportGraphDef(&graph, std::move(gd), import));
   const std::string scope = imported.prefix;
 
   // Collections, with names moved into the import scope.
