@@ -42,7 +42,7 @@ Result<LoadedModel> LoadModel(const std::string& path) {
   }
   tf::GraphDef def;
   TFPORT_RETURN_IF_ERROR(io::ReadProto(path, &def));
-  Result<std::unique_ptr<graph::Graph>> g = graph::GraphFromGraphDef(def);
+  Result<std::unique_ptr<graph::Graph>> g = graph::GraphFromGraphDef(std::move(def));
   if (!g.ok()) return g.status().WithContext(path);
   m.graph = std::move(*g);
   return m;

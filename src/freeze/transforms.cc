@@ -454,7 +454,7 @@ Result<tf::GraphDef> FoldConstants(const tf::GraphDef& graph_def,
       *def.add_node() = std::move(copy);
     }
     CopyGraphExtras(graph_def, &def);
-    return graph::GraphFromGraphDef(def);
+    return graph::GraphFromGraphDef(std::move(def));
   };
 
   // Bytes of the Consts a node is computed from (an upper bound).
