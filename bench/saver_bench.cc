@@ -69,7 +69,6 @@ struct Model {
   }
 };
 
-
 }  // namespace
 
 int main(int argc, char** argv) {
