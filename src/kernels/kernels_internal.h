@@ -34,6 +34,7 @@ void RegisterDataFlowKernels(KernelRegistry& r);     // data_flow_kernels.cc
 void RegisterIoKernels(KernelRegistry& r);           // io_kernels.cc
 void RegisterTrainingKernels(KernelRegistry& r);     // training/*.cc
 void RegisterRandomKernels(KernelRegistry& r);       // random/*.cc
+void RegisterParsingKernels(KernelRegistry& r);      // parsing_kernels.cc
 
 // Registers or aborts (a duplicate is a bug in tfport).
 void MustRegister(KernelRegistry& r, const std::string& op, runtime::KernelFactory factory);

@@ -23,7 +23,7 @@ const runtime::KernelRegistry& DefaultKernels() {
     for (auto fn : {RegisterBaseKernels, RegisterStateKernels, RegisterControlFlowKernels,
                     RegisterMathKernels, RegisterArrayKernels, RegisterNnKernels,
                     RegisterDataFlowKernels, RegisterIoKernels, RegisterTrainingKernels,
-                    RegisterRandomKernels})
+                    RegisterRandomKernels, RegisterParsingKernels})
       fn(*r);
     return r;
   }();

@@ -9,7 +9,7 @@ void RegisterAllOps(OpRegistry& registry) {
   using namespace internal;
   for (auto fn : {RegisterBaseOps, RegisterStateOps, RegisterControlFlowOps, RegisterMathOps,
                   RegisterArrayOps, RegisterNnOps, RegisterDataFlowOps, RegisterIoOps, RegisterTrainingOps,
-                  RegisterRandomOps})
+                  RegisterRandomOps, RegisterParsingOps})
     fn(registry);
 }
 

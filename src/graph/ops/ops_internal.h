@@ -24,5 +24,6 @@ void RegisterDataFlowOps(OpRegistry& r);     // data_flow_ops.cc: TensorArrayV3,
 void RegisterIoOps(OpRegistry& r);           // io_ops.cc: SaveV2, RestoreV2, ...
 void RegisterTrainingOps(OpRegistry& r);     // training_ops.cc: Apply* optimizers, gradient ops
 void RegisterRandomOps(OpRegistry& r);       // random_ops.cc: RandomUniform, TruncatedNormal...
+void RegisterParsingOps(OpRegistry& r);      // parsing_ops.cc: ParseExample, ParseExampleV2, ParseSingleExample
 
 }  // namespace tfport::graph::internal
