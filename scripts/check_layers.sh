@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that every layer includes only its own headers and those of layers
 # below it (docs/ARCHITECTURE.md). Order, lowest first:
-layers=(core io graph runtime kernels saver freeze saved_model serving cli)
+layers=(core io graph runtime kernels saver saved_model freeze c_api serving cli)
 root=$(cd "$(dirname "$0")/.." && pwd)
 fail=0
 for i in "${!layers[@]}"; do

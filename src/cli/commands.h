@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <rapidjson/fwd.h>
-
 #include "tfport/core/tensor.h"
 
 namespace CLI { class App; }
@@ -24,13 +22,14 @@ struct InspectOptions {
 void AddInspectCommand(CLI::App& app, int* exit_code);
 int RunInspect(const InspectOptions& options);
 
-// Stores a JSON number as element i of a numeric tensor (range-checked).
-Status DispatchNumeric(DataType dtype, Tensor& t, size_t i, const rapidjson::Value& v, double d);
-
 struct RunOptions {
-  std::string model;
-  std::vector<std::string> inputs, outputs, targets;
-  std::string restore;
+  std::string model;                                // .pb/.pbtxt/.meta or a model directory
+  std::vector<std::string> inputs, outputs, targets;  // graph-level NAME=VALUE, tensors, ops
+  std::string restore;                              // checkpoint for .meta/.pb
+  // SavedModels (saved_model_cli run): --dir, --tag_set, --signature_def and
+  // the three input flags, one KEY=VALUE per entry.
+  std::string dir, tag_set = "serve", signature_def = "serving_default";
+  std::vector<std::string> sig_inputs, sig_input_exprs, sig_input_examples;
   bool init = false;
   bool json = false;
 };

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "tfport/core/str_util.h"
 #include "tfport/freeze/freeze_graph.h"
 #include "tfport/freeze/graph_util.h"
 #include "tfport/io/file.h"
@@ -21,14 +22,7 @@ struct FreezeCliOptions {
   bool as_text = false, optimize = false, quiet = false;
 };
 
-std::vector<std::string> SplitCommas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
+std::vector<std::string> SplitCommas(const std::string& s) { return SplitNonEmpty(s, ','); }
 
 int RunFreeze(const FreezeCliOptions& c) {
   auto fail = [](const Status& s) {

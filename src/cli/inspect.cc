@@ -15,6 +15,9 @@
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/io/file.h"
 #include "tfport/io/proto_io.h"
+#include "tfport/graph/graph.h"
+#include "tfport/saved_model/constants.h"
+#include "tfport/saved_model/reader.h"
 #include "tfport/tf/graph.pb.h"
 #include "tfport/tf/meta_graph.pb.h"
 #include "tfport/tf/saved_model.pb.h"
@@ -86,9 +89,14 @@ Kind BinaryKind(const std::string& path) {
 }
 
 Result<Target> Detect(const std::string& path) {
+  // The file inside a SavedModel stands for the SavedModel (its variables are
+  // next to it).
+  const std::string base = io::Basename(path);
+  if ((base == saved_model::kSavedModelFilenamePb || base == saved_model::kSavedModelFilenamePbTxt) &&
+      io::FileExists(path) && !io::IsDirectory(path))
+    return Target{Kind::kSavedModel, io::Dirname(path).empty() ? "." : io::Dirname(path)};
   if (io::IsDirectory(path)) {
-    for (const char* name : {"saved_model.pb", "saved_model.pbtxt"})
-      if (io::FileExists(io::JoinPath(path, name))) return Target{Kind::kSavedModel, path};
+    if (saved_model::MaybeSavedModelDirectory(path)) return Target{Kind::kSavedModel, path};
     TFPORT_ASSIGN_OR_RETURN(auto latest, io::LatestCheckpoint(path));
     if (latest) return Target{Kind::kCheckpoint, *latest};
     std::vector<std::string> indexes = io::Glob(io::JoinPath(path, "*.index"));
@@ -212,10 +220,6 @@ struct TensorDesc {
   Shape shape = Shape::UnknownRank();
 };
 
-bool IsVariableOp(const std::string& op) {
-  return op == "VariableV2" || op == "Variable" || op == "VarHandleOp";
-}
-
 const tf::AttrValue* Attr(const tf::NodeDef& node, const char* name) {
   auto it = node.attr().find(name);
   return it == node.attr().end() ? nullptr : &it->second;
@@ -265,7 +269,7 @@ GraphSummary Summarize(const tf::GraphDef& g) {
       if (!n.name().starts_with("save/") && !n.name().starts_with("save_"))
         s.inputs.push_back(Describe(n, "dtype"));
     }
-    if (IsVariableOp(n.op())) s.variables.push_back(Describe(n, "dtype"));
+    if (graph::IsVariableOp(n.op())) s.variables.push_back(Describe(n, "dtype"));
   }
   for (const auto& n : g.node()) {
     if (consumed.count(n.name()) || kNotOutputs.count(n.op())) continue;
@@ -509,12 +513,10 @@ int InspectMetaGraph(const Target& t, const InspectOptions& opt) {
 }
 
 int InspectSavedModel(const Target& t, const InspectOptions& opt) {
-  tf::SavedModel sm;
-  std::string pb = io::JoinPath(t.path, "saved_model.pb");
-  Status s = io::FileExists(pb) ? io::ReadBinaryProto(pb, &sm)
-                                : io::ReadTextProto(io::JoinPath(t.path, "saved_model.pbtxt"), &sm);
-  if (!s.ok()) return Fail(s);
-  std::string prefix = io::JoinPath(t.path, "variables/variables");
+  Result<tf::SavedModel> read = saved_model::ReadSavedModel(t.path);
+  if (!read.ok()) return Fail(read.status());
+  const tf::SavedModel& sm = *read;
+  std::string prefix = saved_model::VariablesPrefix(t.path);
   std::unique_ptr<io::CheckpointReader> vars;
   if (io::FileExists(io::BundleIndexPath(prefix))) {
     Result<std::unique_ptr<io::CheckpointReader>> r = io::CheckpointReader::Open(prefix);

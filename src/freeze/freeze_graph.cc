@@ -3,83 +3,55 @@
 #include "tfport/freeze/transforms.h"
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/io/file.h"
-#include "tfport/io/proto_io.h"
-#include "tfport/kernels/kernels.h"
+#include "tfport/saved_model/loader.h"
 #include "tfport/saver/meta_graph.h"
-#include "tfport/tf/saved_model.pb.h"
 
 namespace tfport::freeze {
 namespace {
-
-std::string TagsString(const std::set<std::string>& tags) {
-  std::string s = "{ ";
-  for (const auto& t : tags) s += t + " ";
-  return s + "}";
-}
 
 std::string NodeOf(const std::string& tensor) {
   size_t colon = tensor.rfind(':');
   return colon == std::string::npos ? tensor : tensor.substr(0, colon);
 }
 
-// Runs the SavedModel's init op (main_op, else legacy_init_op), if any.
-Status RunInitOp(const tf::MetaGraphDef& meta, runtime::Session& session) {
-  for (const char* key : {"saved_model_main_op", "legacy_init_op"}) {
-    auto it = meta.collection_def().find(key);
-    if (it == meta.collection_def().end() || it->second.node_list().value_size() == 0) continue;
-    std::vector<Tensor> out;
-    return session.Run({}, {}, {it->second.node_list().value(0)}, &out);
+// freeze_graph.py's checks on the checkpoint argument, before anything loads.
+Result<std::string> CheckedCheckpoint(const std::string& where) {
+  std::string checkpoint = where;
+  if (!checkpoint.empty() && io::IsDirectory(checkpoint)) {
+    TFPORT_ASSIGN_OR_RETURN(std::optional<std::string> latest, io::LatestCheckpoint(checkpoint));
+    if (!latest) return errors::InvalidArgument("no checkpoint found in directory ", checkpoint);
+    checkpoint = *latest;
   }
-  return OkStatus();
+  if (checkpoint.empty() || !io::CheckpointExists(checkpoint))
+    return errors::InvalidArgument("Input checkpoint '", checkpoint, "' doesn't exist!");
+  return checkpoint;
 }
 
 }  // namespace
 
 Result<tf::MetaGraphDef> ReadSavedModelMetaGraph(const std::string& dir,
                                                  const std::set<std::string>& tags) {
-  tf::SavedModel sm;
-  const std::string pb = io::JoinPath(dir, "saved_model.pb");
-  const std::string pbtxt = io::JoinPath(dir, "saved_model.pbtxt");
-  if (io::FileExists(pb)) {
-    TFPORT_RETURN_IF_ERROR(io::ReadBinaryProto(pb, &sm));
-  } else if (io::FileExists(pbtxt)) {
-    TFPORT_RETURN_IF_ERROR(io::ReadTextProto(pbtxt, &sm));
-  } else {
-    return errors::NotFound("SavedModel file does not exist at: ", dir,
-                            "/{saved_model.pbtxt|saved_model.pb}");
-  }
-  for (const auto& mg : sm.meta_graphs()) {
-    std::set<std::string> have(mg.meta_info_def().tags().begin(), mg.meta_info_def().tags().end());
-    if (have == tags) return mg;
-  }
-  return errors::NotFound("Could not find meta graph def matching supplied tags: ",
-                          TagsString(tags),
-                          ". To inspect available tag-sets in the SavedModel, please use the "
-                          "SavedModel CLI: `saved_model_cli`");
+  return saved_model::ReadMetaGraphDefFromSavedModel(dir, tags);
 }
 
 Result<FreezeGraphResult> FreezeGraph(const FreezeGraphOptions& o) {
   auto log = [&](const std::string& s) {
     if (o.log) o.log(s);
   };
-  tf::MetaGraphDef meta;
-  std::string checkpoint;
-  if (!o.saved_model_dir.empty()) {
-    TFPORT_ASSIGN_OR_RETURN(meta, ReadSavedModelMetaGraph(o.saved_model_dir, o.tag_set));
-    checkpoint = io::JoinPath(io::JoinPath(o.saved_model_dir, "variables"), "variables");
-  } else {
+  saved_model::LoadOptions load;
+  load.clear_devices = true;
+  load.log = o.log;
+  auto open = [&]() -> Result<std::unique_ptr<saved_model::SavedModelBundle>> {
+    if (!o.saved_model_dir.empty()) return saved_model::Load(load, o.tag_set, o.saved_model_dir);
     if (o.input_meta_graph.empty())
       return errors::InvalidArgument("give --input_meta_graph with --input_checkpoint, or --saved_model_dir");
-    TFPORT_ASSIGN_OR_RETURN(meta, saver::ReadMetaGraphFile(o.input_meta_graph));
-    checkpoint = o.input_checkpoint;
-    if (!checkpoint.empty() && io::IsDirectory(checkpoint)) {
-      TFPORT_ASSIGN_OR_RETURN(std::optional<std::string> latest, io::LatestCheckpoint(checkpoint));
-      if (!latest) return errors::InvalidArgument("no checkpoint found in directory ", checkpoint);
-      checkpoint = *latest;
-    }
-    if (checkpoint.empty() || !io::CheckpointExists(checkpoint))
-      return errors::InvalidArgument("Input checkpoint '", checkpoint, "' doesn't exist!");
-  }
+    TFPORT_ASSIGN_OR_RETURN(std::string checkpoint, CheckedCheckpoint(o.input_checkpoint));
+    log("importing " + o.input_meta_graph + " and restoring variables from " + checkpoint);
+    return saved_model::LoadMetaGraph(load, o.input_meta_graph, checkpoint);
+  };
+  Result<std::unique_ptr<saved_model::SavedModelBundle>> bundle = open();
+  if (!bundle.ok()) return bundle.status();
+  const tf::MetaGraphDef& meta = (*bundle)->meta_graph_def();
 
   FreezeGraphResult result;
   result.output_node_names = o.output_node_names;
@@ -93,27 +65,15 @@ Result<FreezeGraphResult> FreezeGraph(const FreezeGraphOptions& o) {
   if (result.output_node_names.empty())
     return errors::InvalidArgument("You need to supply the name of a node to --output_node_names.");
 
-  log("importing the graph (" + std::to_string(meta.graph_def().node_size()) + " nodes)");
-  graph::Graph g;
-  saver::ImportMetaGraphOptions import;
-  import.clear_devices = true;
-  TFPORT_ASSIGN_OR_RETURN(std::unique_ptr<saver::Saver> saver, saver::ImportMetaGraph(g, meta, import));
-  auto session = kernels::NewSession(g);
-  if (saver) {
-    log("restoring variables from " + checkpoint);
-    TFPORT_RETURN_IF_ERROR(saver->Restore(*session, checkpoint));
-  }
-  if (!o.saved_model_dir.empty()) TFPORT_RETURN_IF_ERROR(RunInitOp(meta, *session));
-
   ConvertOptions convert;
   convert.whitelist = o.variable_names_whitelist;
   convert.blacklist = o.variable_names_blacklist;
   convert.log = o.log;
-  TFPORT_ASSIGN_OR_RETURN(FrozenGraph frozen,
-                          ConvertVariablesToConstants(*session, meta.graph_def(),
-                                                      result.output_node_names, convert));
-  result.converted = frozen.converted;
-  result.graph_def = std::move(frozen.graph_def);
+  Result<FrozenGraph> frozen = ConvertVariablesToConstants(
+      (*bundle)->session(), meta.graph_def(), result.output_node_names, convert);
+  if (!frozen.ok()) return (*bundle)->Explain(frozen.status(), "freezing");
+  result.converted = frozen->converted;
+  result.graph_def = std::move(frozen->graph_def);
   if (o.optimize) {
     log("optimizing for inference");
     TFPORT_ASSIGN_OR_RETURN(result.graph_def,

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "tfport/core/tensor_proto.h"
+#include "tfport/graph/graph.h"
 #include "tfport/graph/op_registry.h"
 #include "tfport/io/file.h"
 #include "tfport/io/proto_io.h"
@@ -20,10 +21,6 @@ std::string NodeName(const std::string& input) {
   size_t colon = s.rfind(':');
   if (colon != std::string::npos) s = s.substr(0, colon);
   return s;
-}
-
-bool IsVariableOp(const std::string& op) {
-  return op == "Variable" || op == "VariableV2" || op == "VarHandleOp";
 }
 
 }  // namespace
@@ -75,7 +72,7 @@ Result<FrozenGraph> ConvertVariablesToConstants(runtime::Session& session,
   std::vector<std::string> fetches, variables;
   std::unordered_map<std::string, tf::AttrValue> resource_identity_types;
   for (const auto& n : inference.node()) {
-    if (IsVariableOp(n.op())) {
+    if (graph::IsVariableOp(n.op())) {
       if (options.whitelist && !options.whitelist->count(n.name())) continue;
       if (options.blacklist && options.blacklist->count(n.name())) continue;
       variables.push_back(n.name());

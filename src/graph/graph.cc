@@ -29,6 +29,10 @@ Shape Node::output_shape(int i) const {
              : Shape::UnknownRank();
 }
 
+bool IsVariableOp(std::string_view op) {
+  return op == "VariableV2" || op == "Variable" || op == "VarHandleOp";
+}
+
 Status ParseTensorName(std::string_view tensor, std::string* node, int* index) {
   if (!tensor.empty() && tensor[0] == '^') {
     *node = std::string(tensor.substr(1));
@@ -209,9 +213,10 @@ void Graph::InferShapes(Node* n) {
   } else {
     internal::InferOutputShapes(*n, &n->output_shapes_);
   }
-  // GraphDefs older than producer 21 wrote an unknown Placeholder shape as
-  // an empty one (TensorFlow keeps reading them that way).
-  if (n->op() == "Placeholder" && import_producer_ < 21 && !n->output_shapes_[0].unknown_rank() &&
+  // GraphDefs up to producer 21 wrote an unknown Placeholder shape as an
+  // empty one; TensorFlow reads such a shape as "any shape" (producer 22
+  // made the empty shape mean a scalar).
+  if (n->op() == "Placeholder" && import_producer_ <= 21 && !n->output_shapes_[0].unknown_rank() &&
       n->output_shapes_[0].rank() == 0)
     n->output_shapes_[0] = Shape::UnknownRank();
 }

@@ -1,5 +1,7 @@
 #include "tfport/saver/meta_graph.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <set>
 
 #include "tfport/graph/import.h"
@@ -36,6 +38,19 @@ void ScopeVariableDef(const std::string& scope, tf::VariableDef* d) {
   }
 }
 
+// Drops the attrs whose value equals the OpDef's default.
+void StripDefaultAttrs(const graph::OpRegistry& registry, tf::NodeDef* node) {
+  const tf::OpDef* op = registry.Find(node->op());
+  if (op == nullptr) return;
+  for (const auto& attr : op->attr()) {
+    if (!attr.has_default_value()) continue;
+    auto it = node->attr().find(attr.name());
+    if (it != node->attr().end() &&
+        google::protobuf::util::MessageDifferencer::Equals(it->second, attr.default_value()))
+      node->mutable_attr()->erase(attr.name());
+  }
+}
+
 bool IsVariableCollection(const std::string& key) {
   static const std::set<std::string> kKeys = {
       "variables", "trainable_variables", "local_variables", "model_variables",
@@ -55,7 +70,9 @@ Result<tf::MetaGraphDef> ExportMetaGraph(const graph::Graph& graph,
   for (auto& n : *meta.mutable_graph_def()->mutable_node()) {
     used.insert(n.op());
     if (options.clear_devices) n.clear_device();
+    if (options.strip_default_attrs) StripDefaultAttrs(graph.registry(), &n);
   }
+  if (options.strip_default_attrs) meta.mutable_meta_info_def()->set_stripped_default_attrs(true);
   auto* info = meta.mutable_meta_info_def();
   for (const std::string& op : used)  // sorted, as stripped_op_list_for_graph
     if (const tf::OpDef* def = graph.registry().Find(op)) *info->mutable_stripped_op_list()->add_op() = *def;

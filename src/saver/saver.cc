@@ -40,14 +40,10 @@ struct Saveable {
   std::string device;
 };
 
-bool IsVariableOp(const Node& n) {
-  return n.op() == "VariableV2" || n.op() == "Variable" || n.op() == "VarHandleOp";
-}
-
 Result<Saveable> SaveableFor(Graph& g, const std::string& var_name,
                              const tf::VariableDef* def) {
   Node* node = g.FindNode(var_name);
-  if (node == nullptr || !IsVariableOp(*node))
+  if (node == nullptr || !graph::IsVariableOp(node->op()))
     return errors::InvalidArgument("Saver: '", var_name, "' is not a variable of the graph");
   Saveable s;
   s.key = var_name;

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tfport {
 
@@ -11,5 +12,8 @@ namespace tfport {
 // printable ASCII. TensorFlow prints string tensors and writes the
 // `checkpoint` file this way.
 std::string CEscape(std::string_view s);
+
+// Splits at every `sep`, dropping empty pieces ("a,,b" -> {"a", "b"}).
+std::vector<std::string> SplitNonEmpty(std::string_view s, char sep);
 
 }  // namespace tfport

@@ -1,12 +1,12 @@
 // tfport: freeze_graph.py — a frozen GraphDef straight from files.
 //
-// Two sources, as TensorFlow's tool takes them:
+// Two sources, as TensorFlow's tool takes them, both opened through the
+// saved_model layer (saved_model/loader.h) with devices cleared:
 //  * a MetaGraphDef (.meta) plus a checkpoint (prefix, or a directory with a
-//    `checkpoint` file): import_meta_graph(clear_devices=True), restore;
-//  * a TF1 SavedModel directory: the MetaGraphDef whose tag set equals
-//    `tags` exactly, its variables restored from variables/variables, its
-//    main/legacy init op run. Without output_node_names the outputs of
-//    `signature_def` are used.
+//    `checkpoint` file): import_meta_graph, restore (LoadMetaGraph);
+//  * a TF1 SavedModel directory loaded as TensorFlow's loader does (Load:
+//    the exact tag set, variables, assets, init op). Without
+//    output_node_names the outputs of `signature_def` are used.
 // Then convert_variables_to_constants, optionally OptimizeForInference.
 #pragma once
 
@@ -48,7 +48,8 @@ struct FreezeGraphResult {
 // "Key w not found in checkpoint").
 Result<FreezeGraphResult> FreezeGraph(const FreezeGraphOptions& options);
 
-// The MetaGraphDef of a SavedModel directory whose tags equal `tags`.
+// The MetaGraphDef of a SavedModel directory whose tags equal `tags`: kept
+// for existing callers; it is saved_model::ReadMetaGraphDefFromSavedModel.
 Result<tf::MetaGraphDef> ReadSavedModelMetaGraph(const std::string& dir,
                                                  const std::set<std::string>& tags);
 

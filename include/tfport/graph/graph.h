@@ -179,6 +179,10 @@ class Graph {
   tf::FunctionDefLibrary library_;
 };
 
+// Whether `op` holds a variable: the ref ops Variable/VariableV2 or the
+// resource op VarHandleOp.
+bool IsVariableOp(std::string_view op);
+
 // Splits "name:k" into ("name", k); "name" gives k = 0; "^name" gives k = -1.
 // Errors: INVALID_ARGUMENT for a malformed index.
 Status ParseTensorName(std::string_view tensor, std::string* node, int* index);

@@ -25,6 +25,9 @@ namespace tfport::saver {
 struct ExportMetaGraphOptions {
   const tf::SaverDef* saver_def = nullptr;
   bool clear_devices = false;
+  // Remove node attrs equal to their OpDef's default value (and say so in
+  // meta_info_def.stripped_default_attrs), as export_meta_graph does.
+  bool strip_default_attrs = false;
 };
 
 Result<tf::MetaGraphDef> ExportMetaGraph(const graph::Graph& graph,
