@@ -28,3 +28,16 @@ echo "== tfport freeze ./model/model_save.meta + ./model -> ./frozen/seed.pb, th
 "$BUILD/tfport" freeze --input_meta_graph ./model/model_save.meta --input_checkpoint ./model \
   --output_node_names sum --optimize --output ./frozen/seed.pb
 "$BUILD/tfport" run ./frozen/seed.pb --input input_x=5 --input input_y=5 --output sum
+
+echo
+echo "== Workflow 3: SavedModel (examples/saved_model.cpp)"
+echo "-- first run: build the graph, SavedModelBuilder -> ./test/savemodel"
+"$BUILD/saved_model"
+echo "-- second run: load by tag in a fresh process, initializer, operations, sum"
+"$BUILD/saved_model"
+echo
+echo "== tfport inspect ./test/savemodel"
+"$BUILD/tfport" inspect ./test/savemodel
+echo
+echo "== tfport run --dir ./test/savemodel --input_exprs 'x=5;y=5'"
+"$BUILD/tfport" run --dir ./test/savemodel --input_exprs 'x=5;y=5'
