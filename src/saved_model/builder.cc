@@ -137,6 +137,17 @@ Status SavedModelBuilder::AddCollections(graph::Graph& graph, const MetaGraphOpt
   return OkStatus();
 }
 
+Result<saver::Saver*> SavedModelBuilder::PrepareGraph(graph::Graph& graph,
+                                                      const MetaGraphOptions& o) {
+  for (const auto& [k, sig] : o.signature_def_map) TFPORT_RETURN_IF_ERROR(ValidateSignatureDef(k, sig));
+  TFPORT_RETURN_IF_ERROR(AddCollections(graph, o));
+  if (o.saver != nullptr || ops::GlobalVariables(graph).empty()) return o.saver;
+  TFPORT_ASSIGN_OR_RETURN(std::unique_ptr<saver::Saver> made,
+                          saver::Saver::Create(graph, {.sharded = true}));
+  savers_.push_back(std::move(made));
+  return savers_.back().get();
+}
+
 Status SavedModelBuilder::AddTaggedMetaGraph(graph::Graph& graph, saver::Saver* saver,
                                              const std::vector<std::string>& tags,
                                              const MetaGraphOptions& o) {
@@ -159,17 +170,8 @@ Status SavedModelBuilder::AddMetaGraphAndVariables(runtime::Session& session, gr
     return errors::FailedPrecondition(
         "Graph state including variables and assets has already been saved. Please invoke "
         "`add_meta_graph()` instead.");
-  for (const auto& [k, sig] : o.signature_def_map) TFPORT_RETURN_IF_ERROR(ValidateSignatureDef(k, sig));
-  TFPORT_RETURN_IF_ERROR(AddCollections(graph, o));
-
   TFPORT_RETURN_IF_ERROR(io::CreateDirectories(io::JoinPath(temp_dir_, kVariablesDirectory)));
-  saver::Saver* saver = o.saver;
-  if (saver == nullptr && !ops::GlobalVariables(graph).empty()) {
-    TFPORT_ASSIGN_OR_RETURN(std::unique_ptr<saver::Saver> made,
-                            saver::Saver::Create(graph, {.sharded = true}));
-    saver = made.get();
-    savers_.push_back(std::move(made));
-  }
+  TFPORT_ASSIGN_OR_RETURN(saver::Saver* saver, PrepareGraph(graph, o));
   if (saver) {
     saver::SaveOptions save;
     save.write_meta_graph = false;
@@ -189,16 +191,9 @@ Status SavedModelBuilder::AddMetaGraph(graph::Graph& graph, const std::vector<st
     return errors::FailedPrecondition(
         "Graph state including variables and assets has not been saved yet. Please invoke "
         "`add_meta_graph_and_variables()` first.");
-  for (const auto& [k, sig] : o.signature_def_map) TFPORT_RETURN_IF_ERROR(ValidateSignatureDef(k, sig));
-  TFPORT_RETURN_IF_ERROR(AddCollections(graph, o));
-  saver::Saver* saver = o.saver;
-  if (saver == nullptr && !ops::GlobalVariables(graph).empty()) {
-    // Restore ops for this graph; the values are the ones already saved.
-    TFPORT_ASSIGN_OR_RETURN(std::unique_ptr<saver::Saver> made,
-                            saver::Saver::Create(graph, {.sharded = true}));
-    saver = made.get();
-    savers_.push_back(std::move(made));
-  }
+  // A Saver for this graph too: its restore ops read the variables saved
+  // by AddMetaGraphAndVariables.
+  TFPORT_ASSIGN_OR_RETURN(saver::Saver* saver, PrepareGraph(graph, o));
   return AddTaggedMetaGraph(graph, saver, tags, o);
 }
 

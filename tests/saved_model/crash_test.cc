@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -16,10 +15,9 @@
 #include <set>
 #include <thread>
 
+#include "support/process.h"
 #include "support/temp_dir.h"
 #include "tfport/saved_model/loader.h"
-
-extern char** environ;
 
 namespace tfport {
 namespace {
@@ -27,12 +25,7 @@ namespace {
 constexpr int kExports = 40;
 
 pid_t Spawn(const std::string& dir, int first, int last) {
-  std::string exe = std::string(TFPORT_BINARY_DIR) + "/saved_model_crash_child";
-  std::string a = std::to_string(first), b = std::to_string(last);
-  char* argv[] = {exe.data(), const_cast<char*>(dir.c_str()), a.data(), b.data(), nullptr};
-  pid_t pid = -1;
-  if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, environ) != 0) return -1;
-  return pid;
+  return testing::SpawnBuildTreeProgram("saved_model_crash_child", {dir, std::to_string(first), std::to_string(last)});
 }
 
 void ExpectComplete(const std::string& dir, int n) {

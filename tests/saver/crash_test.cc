@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -13,13 +12,12 @@
 #include <random>
 #include <thread>
 
+#include "support/process.h"
 #include "support/temp_dir.h"
 #include "tfport/graph/ops.h"
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/kernels/kernels.h"
 #include "tfport/saver/saver.h"
-
-extern char** environ;
 
 namespace tfport {
 namespace {
@@ -27,12 +25,7 @@ namespace {
 constexpr int kSaves = 100;
 
 pid_t Spawn(const std::string& dir, int first, int last) {
-  std::string exe = std::string(TFPORT_BINARY_DIR) + "/saver_crash_child";
-  std::string a = std::to_string(first), b = std::to_string(last);
-  char* argv[] = {exe.data(), const_cast<char*>(dir.c_str()), a.data(), b.data(), nullptr};
-  pid_t pid = -1;
-  if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, environ) != 0) return -1;
-  return pid;
+  return testing::SpawnBuildTreeProgram("saver_crash_child", {dir, std::to_string(first), std::to_string(last)});
 }
 
 // Restores `path` into a graph like the child's and checks every value.

@@ -87,6 +87,9 @@ class SavedModelBuilder {
   SavedModelBuilder(std::string export_dir, std::string temp_dir)
       : export_dir_(std::move(export_dir)), temp_dir_(std::move(temp_dir)) {}
   Status AddCollections(graph::Graph& graph, const MetaGraphOptions& options);
+  // Validates the signatures, adds the collections and returns the Saver to
+  // use (the given one, a new sharded one, or null without variables).
+  Result<saver::Saver*> PrepareGraph(graph::Graph& graph, const MetaGraphOptions& options);
   Status AddTaggedMetaGraph(graph::Graph& graph, saver::Saver* saver,
                             const std::vector<std::string>& tags, const MetaGraphOptions& options);
 
