@@ -172,28 +172,45 @@ class BinaryKernel final : public OpKernel {
   Status Compute(OpKernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& y = ctx.input(1);
+    // Equal shapes, or a scalar with anything: no broadcast plan needed
+    // (most graph arithmetic, and the cost that dominates tiny tensors).
+    const bool same = x.shape() == y.shape();
+    const bool x_scalar = !same && x.shape().rank() == 0;
+    const bool y_scalar = !same && y.shape().rank() == 0;
     BroadcastPlan plan;
-    if (!MakeBroadcastPlan({x.shape(), y.shape()}, &plan)) return IncompatibleShapes(x.shape(), y.shape());
+    if (!same && !x_scalar && !y_scalar &&
+        !MakeBroadcastPlan({x.shape(), y.shape()}, &plan))
+      return IncompatibleShapes(x.shape(), y.shape());
+    const bool simple = same || x_scalar || y_scalar;
+    const int64_t total = simple ? (x_scalar ? y : x).num_elements() : plan.total;
     const T* xp = x.flat<T>().data();
     const T* yp = y.flat<T>().data();
     if constexpr (kIsInt<T> && F::kCheck == Check::kIntDivisor) {
-      if (plan.total > 0)
+      if (total > 0)
         for (T v : y.flat<T>())
           if (v == 0) return errors::InvalidArgument("Integer division by zero");
     }
     if constexpr (kIsInt<T> && std::is_signed_v<T> && F::kCheck == Check::kIntExponent) {
-      if (plan.total > 0)
+      if (total > 0)
         for (T v : y.flat<T>())
           if (v < 0) return errors::InvalidArgument("Integers to negative integer powers are not allowed");
     }
-    TFPORT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(DataTypeOf<Out>::value, plan.out_shape, false));
+    const Shape& out_shape = simple ? (x_scalar ? y : x).shape() : plan.out_shape;
+    TFPORT_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(DataTypeOf<Out>::value, out_shape, false));
     Out* zp = out.flat<Out>().data();
     const F f;
-    ParallelRange(ctx, plan.total, F::kCost, [&](int64_t begin, int64_t end) {
-      plan.ForEachRun(begin, end, [&](const auto& off, int64_t pos, int64_t n) {
-        Run(xp + off[0], plan.inner_bcast[0], yp + off[1], plan.inner_bcast[1], zp + pos, n, f);
+    if (simple) {
+      ParallelRange(ctx, total, F::kCost, [&](int64_t begin, int64_t end) {
+        Run(x_scalar ? xp : xp + begin, x_scalar, y_scalar ? yp : yp + begin, y_scalar, zp + begin,
+            end - begin, f);
       });
-    });
+    } else {
+      ParallelRange(ctx, total, F::kCost, [&](int64_t begin, int64_t end) {
+        plan.ForEachRun(begin, end, [&](const auto& off, int64_t pos, int64_t n) {
+          Run(xp + off[0], plan.inner_bcast[0], yp + off[1], plan.inner_bcast[1], zp + pos, n, f);
+        });
+      });
+    }
     ctx.set_output(0, std::move(out));
     return OkStatus();
   }
