@@ -41,6 +41,7 @@ bench: build
 	@./$(BUILD)/session_bench
 	@./$(BUILD)/saver_bench
 	@./$(BUILD)/freeze_bench
+	@./$(BUILD)/saved_model_bench
 	@./$(BUILD)/kernels_bench
 
 clean:

@@ -40,7 +40,18 @@ inline double MedianOf(int reps, const std::function<void()>& f) {
   return t[t.size() / 2];
 }
 
+// Peak resident set of this process in KiB: VmHWM, which starts afresh at
+// exec (getrusage's ru_maxrss keeps the peak of the process that forked us,
+// so a child started by a large benchmark would report the parent's size).
 inline long MaxRssKiB() {
+  if (FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    long kib = -1;
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+    std::fclose(f);
+    if (kib >= 0) return kib;
+  }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss;
