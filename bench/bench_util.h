@@ -108,4 +108,26 @@ inline Status LoadFedVariables(runtime::Session& session, const std::vector<std:
   return session.Run(feeds, {}, targets, &out);
 }
 
+// `count` fed variables v00, v01, ... of `elements` random floats each, and
+// the Sum of each one (to combine into an output).
+struct SummedVariables {
+  std::vector<std::string> names;
+  std::vector<Tensor> values;  // what LoadFedVariables feeds
+  std::vector<graph::Output> sums;
+};
+
+inline SummedVariables AddSummedVariables(graph::Graph& g, int count, int64_t elements,
+                                          uint32_t seed) {
+  SummedVariables m;
+  for (int i = 0; i < count; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "v%02d", i);
+    auto v = AddFedVariable(g, name, elements);
+    m.sums.push_back(ops::Op(g, {"Sum", {v, ops::Const(g, Tensor::FromVector<int32_t>({0}, Shape{1}))}}));
+    m.names.push_back(name);
+    m.values.push_back(RandomFloats(elements, &seed));
+  }
+  return m;
+}
+
 }  // namespace tfport::bench

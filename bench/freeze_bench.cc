@@ -45,17 +45,8 @@ struct Model {
   std::vector<Tensor> values;
 
   Model(int count, int64_t elements) {
-    std::vector<graph::Output> sums;
-    std::vector<std::string> names;
-    uint32_t seed = 7;
-    for (int i = 0; i < count; ++i) {
-      char name[16];
-      std::snprintf(name, sizeof name, "v%02d", i);
-      auto v = bench::AddFedVariable(g, name, elements);
-      sums.push_back(ops::Op(g, {"Sum", {v, ops::Const(g, Tensor::FromVector<int32_t>({0}, Shape{1}))}}));
-      names.push_back(name);
-      values.push_back(bench::RandomFloats(elements, &seed));
-    }
+    auto [names, vals, sums] = bench::AddSummedVariables(g, count, elements, 7);
+    values = std::move(vals);
     ops::Op(g, {"AddN", sums, {}, {}, "out"});
     Check(g.status());
     session = kernels::NewSession(g);

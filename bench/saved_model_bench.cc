@@ -37,18 +37,7 @@ namespace {
 // no constants) and "out" = the sum of all of them, as the signature output.
 void Export(const std::string& dir, int count, int64_t elements) {
   graph::Graph g;
-  std::vector<graph::Output> sums;
-  std::vector<std::string> names;
-  std::vector<Tensor> values;
-  uint32_t seed = 11;
-  for (int i = 0; i < count; ++i) {
-    char name[16];
-    std::snprintf(name, sizeof name, "v%02d", i);
-    auto v = bench::AddFedVariable(g, name, elements);
-    sums.push_back(ops::Op(g, {"Sum", {v, ops::Const(g, Tensor::FromVector<int32_t>({0}, Shape{1}))}}));
-    names.push_back(name);
-    values.push_back(bench::RandomFloats(elements, &seed));
-  }
+  auto [names, values, sums] = bench::AddSummedVariables(g, count, elements, 11);
   auto scale = ops::Placeholder(g, DT_FLOAT, Shape{}, "scale");
   auto out = ops::Op(g, {"Mul", {ops::Op(g, {"AddN", sums}), scale}, {}, {}, "out"});
   auto saver = saver::Saver::Create(g, {.var_list = names, .sharded = true});
