@@ -12,7 +12,6 @@
 #include "cli/commands.h"
 #include "cli/json_writer.h"
 #include "tfport/core/str_util.h"
-#include "tfport/io/file.h"
 #include "tfport/saved_model/inputs.h"
 #include "tfport/saved_model/loader.h"
 

@@ -4,7 +4,6 @@
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/io/file.h"
 #include "tfport/saved_model/loader.h"
-#include "tfport/saver/meta_graph.h"
 
 namespace tfport::freeze {
 namespace {

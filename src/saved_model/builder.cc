@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <set>
 
 #include "tfport/core/tensor_proto.h"
 #include "tfport/graph/ops.h"
