@@ -1,36 +1,10 @@
 #include "tfport/runtime/session.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <map>
-#include <set>
-#include <unordered_map>
+#include <thread>
 
 namespace tfport::runtime {
 namespace {
-
-using graph::NodeLocation;
-
-enum class Kind : uint8_t { kNormal, kSwitch, kMerge, kEnter, kExit, kNextIteration, kControlTrigger };
-
-Kind KindOf(const std::string& op) {
-  if (op == "Switch" || op == "RefSwitch") return Kind::kSwitch;
-  if (op == "Merge" || op == "RefMerge") return Kind::kMerge;
-  if (op == "Enter" || op == "RefEnter") return Kind::kEnter;
-  if (op == "Exit" || op == "RefExit") return Kind::kExit;
-  if (op == "NextIteration" || op == "RefNextIteration") return Kind::kNextIteration;
-  if (op == "ControlTrigger") return Kind::kControlTrigger;
-  return Kind::kNormal;
-}
-
-bool IsExpensiveOp(const std::string& op) {
-  static const std::set<std::string> kOps = {
-      "MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Conv2D", "DepthwiseConv2dNative",
-      "MaxPool", "AvgPool", "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3",
-      "Conv2DBackpropInput", "Conv2DBackpropFilter"};
-  return kOps.count(op) > 0;
-}
 
 // Python's formatting of a shape in feed errors: "()", "(2,)", "(2, 3)".
 std::string PyShape(const Shape& s) {
@@ -52,692 +26,7 @@ bool ShapeCompatible(const Shape& declared, const Shape& actual) {
   return true;
 }
 
-struct OutEdge {
-  int dst;
-  int slot;  // input index of dst
-};
-
-// A value travelling along an edge: a tensor, or a ref variable.
-struct Entry {
-  Tensor value;
-  RefVariable* ref = nullptr;
-  bool has_value = false;
-};
-
 }  // namespace
-
-// ---------------------------------------------------------------- plan
-
-struct Session::Plan {
-  struct PNode {
-    const graph::Node* node = nullptr;
-    const OpKernel* kernel = nullptr;
-    Status kernel_error;  // why `kernel` is null
-    Kind kind = Kind::kNormal;
-    int frame = 0;      // static frame id
-    int local = 0;      // index within the frame
-    int slot_base = 0;  // first input slot within the frame
-    int num_data = 0;
-    int num_control = 0;
-    int initial_pending = 0;
-    bool expensive = false;
-    int child_frame = -1;  // Enter: the frame it enters
-    bool constant_enter = false;
-    std::vector<std::vector<OutEdge>> outputs;  // per output index
-    std::vector<int> control_out;
-    std::vector<int> fetch_slots;  // indices into fetches fed by this node's outputs
-  };
-  struct Frame {
-    std::string name;
-    int parent = -1;
-    int num_slots = 0;
-    std::vector<int> nodes;
-  };
-
-  uint64_t generation = 0;
-  std::vector<std::string> feed_names, fetches, targets;
-  std::vector<PNode> nodes;
-  std::vector<Frame> frames;
-  std::vector<int> roots;
-  // Per feed: the (node, slot) inputs it replaces.
-  std::vector<std::vector<OutEdge>> feed_edges;
-  std::vector<graph::Output> feed_tensors;
-  // Per fetch: the producing plan node and output, or -1 with feed index.
-  std::vector<std::pair<int, int>> fetch_src;
-  std::vector<int> fetch_feed;  // feed index or -1
-};
-
-Result<const OpKernel*> Session::GetKernel(const graph::Node& node) {
-  // REQUIRES: mu_ held.
-  if (kernels_.size() <= static_cast<size_t>(node.id())) kernels_.resize(static_cast<size_t>(node.id()) + 1);
-  auto& slot = kernels_[static_cast<size_t>(node.id())];
-  if (slot) return slot.get();
-  if (node.op_def() == nullptr)
-    return errors::NotFound(NodeLocation(node.def()), ": Op type not registered '", node.op(),
-                            "' in binary. tfport does not implement this op yet");
-  const KernelFactory* factory = options_.kernels ? options_.kernels->Find(node.op()) : nullptr;
-  if (factory == nullptr) return NoKernelFor(node);
-  Result<std::unique_ptr<OpKernel>> k = (*factory)(node);
-  if (!k.ok()) return k.status();
-  slot = std::move(*k);
-  return slot.get();
-}
-
-Result<std::shared_ptr<const Session::Plan>> Session::GetPlan(
-    const std::vector<std::string>& feed_names, const std::vector<std::string>& fetches,
-    const std::vector<std::string>& targets) {
-  std::lock_guard<std::mutex> lock(mu_);
-  const uint64_t generation = graph_.generation();
-  for (const auto& p : plans_)
-    if (p->generation == generation && p->feed_names == feed_names && p->fetches == fetches &&
-        p->targets == targets)
-      return p;
-
-  auto plan = std::make_shared<Plan>();
-  plan->generation = generation;
-  plan->feed_names = feed_names;
-  plan->fetches = fetches;
-  plan->targets = targets;
-
-  // Feeds.
-  std::map<std::pair<const graph::Node*, int>, int> fed;
-  for (size_t i = 0; i < feed_names.size(); ++i) {
-    Result<graph::Output> t = graph_.GetTensorByName(feed_names[i]);
-    if (!t.ok()) return t.status().WithContext("feed '", feed_names[i], "'");
-    if (!fed.emplace(std::make_pair(t->node, t->index), static_cast<int>(i)).second)
-      return errors::InvalidArgument("tensor '", t->name(), "' is fed more than once");
-    plan->feed_tensors.push_back(*t);
-  }
-  plan->feed_edges.resize(feed_names.size());
-
-  // Needed nodes: backwards from fetches and targets, not past fed tensors.
-  std::vector<const graph::Node*> stack;
-  std::vector<std::pair<const graph::Node*, int>> fetch_tensors;
-  for (const std::string& f : fetches) {
-    Result<graph::Output> t = f.find(':') == std::string::npos && graph_.FindNode(f) != nullptr
-                                  ? Result<graph::Output>(graph::Output{graph_.FindNode(f), 0})
-                                  : graph_.GetTensorByName(f);
-    if (!t.ok()) return t.status().WithContext("fetch '", f, "'");
-    if (t->node->num_outputs() == 0)
-      return errors::InvalidArgument("fetch '", f, "': operation ", t->node->name(),
-                                     " has no outputs; run it as a target instead");
-    fetch_tensors.emplace_back(t->node, t->index);
-    if (!fed.count({t->node, t->index})) stack.push_back(t->node);
-  }
-  for (const std::string& name : targets) {
-    Result<graph::Node*> n = graph_.GetOperationByName(name);
-    if (!n.ok()) return n.status().WithContext("target '", name, "'");
-    stack.push_back(*n);
-  }
-  // As in TensorFlow, feeding a Placeholder also satisfies the control edges
-  // that leave it.
-  auto FedPlaceholder = [&](const graph::Node* n) {
-    return n->op() == "Placeholder" && fed.count({n, 0}) > 0;
-  };
-  std::unordered_map<const graph::Node*, int> index;
-  std::vector<const graph::Node*> needed;
-  while (!stack.empty()) {
-    const graph::Node* n = stack.back();
-    stack.pop_back();
-    if (index.count(n)) continue;
-    index[n] = static_cast<int>(needed.size());
-    needed.push_back(n);
-    for (const auto& in : n->inputs())
-      if (!fed.count({in.node, in.index}) && !index.count(in.node)) stack.push_back(in.node);
-    for (const graph::Node* c : n->control_inputs())
-      if (!index.count(c) && !FedPlaceholder(c)) stack.push_back(c);
-  }
-
-  // Nodes, kernels and edges.
-  plan->nodes.resize(needed.size());
-  for (size_t i = 0; i < needed.size(); ++i) {
-    const graph::Node* n = needed[i];
-    auto& pn = plan->nodes[i];
-    pn.node = n;
-    // A node without a kernel fails only if it actually runs, so graphs whose
-    // untaken tf.cond branches use unsupported ops still work.
-    Result<const OpKernel*> kernel = GetKernel(*n);
-    if (kernel.ok()) {
-      pn.kernel = *kernel;
-    } else {
-      pn.kernel_error = kernel.status();
-    }
-    pn.kind = KindOf(n->op());
-    pn.expensive = IsExpensiveOp(n->op());
-    pn.num_data = n->num_inputs();
-    pn.num_control = static_cast<int>(n->control_inputs().size());
-    pn.outputs.resize(static_cast<size_t>(std::max(0, n->num_outputs())));
-    pn.initial_pending = pn.kind == Kind::kMerge
-                             ? pn.num_control + (pn.num_data > 0 ? 1 : 0)
-                             : pn.num_data + pn.num_control;
-  }
-  for (size_t i = 0; i < needed.size(); ++i) {
-    const graph::Node* n = needed[i];
-    for (int k = 0; k < n->num_inputs(); ++k) {
-      graph::Output in = n->input(k);
-      auto f = fed.find({in.node, in.index});
-      if (f != fed.end()) {
-        plan->feed_edges[static_cast<size_t>(f->second)].push_back({static_cast<int>(i), k});
-        continue;
-      }
-      auto& src = plan->nodes[static_cast<size_t>(index.at(in.node))];
-      if (static_cast<size_t>(in.index) >= src.outputs.size()) src.outputs.resize(static_cast<size_t>(in.index) + 1);
-      src.outputs[static_cast<size_t>(in.index)].push_back({static_cast<int>(i), k});
-    }
-    for (const graph::Node* c : n->control_inputs()) {
-      if (FedPlaceholder(c)) {
-        plan->feed_edges[static_cast<size_t>(fed.at({c, 0}))].push_back({static_cast<int>(i), -1});
-      } else {
-        plan->nodes[static_cast<size_t>(index.at(c))].control_out.push_back(static_cast<int>(i));
-      }
-    }
-  }
-
-  // Cycle check (Kahn), ignoring NextIteration back edges.
-  {
-    std::vector<int> indeg(needed.size(), 0);
-    auto for_each_succ = [&](size_t i, auto fn) {
-      const auto& pn = plan->nodes[i];
-      if (pn.kind == Kind::kNextIteration) return;
-      for (const auto& edges : pn.outputs)
-        for (const auto& e : edges) fn(e.dst);
-      for (int d : pn.control_out) fn(d);
-    };
-    for (size_t i = 0; i < needed.size(); ++i) for_each_succ(i, [&](int d) { ++indeg[static_cast<size_t>(d)]; });
-    std::vector<int> q;
-    for (size_t i = 0; i < needed.size(); ++i)
-      if (indeg[i] == 0) q.push_back(static_cast<int>(i));
-    size_t seen = 0;
-    while (!q.empty()) {
-      int i = q.back();
-      q.pop_back();
-      ++seen;
-      for_each_succ(static_cast<size_t>(i), [&](int d) {
-        if (--indeg[static_cast<size_t>(d)] == 0) q.push_back(d);
-      });
-    }
-    if (seen != needed.size()) {
-      std::string names;
-      int shown = 0;
-      for (size_t i = 0; i < needed.size() && shown < 5; ++i)
-        if (indeg[i] > 0) {
-          names += (shown++ ? ", " : "") + needed[i]->name();
-        }
-      return errors::InvalidArgument("Graph is invalid, contains a cycle with ",
-                                     needed.size() - seen, " nodes, including: ", names);
-    }
-  }
-
-  // Frames: breadth-first from the nodes with no inputs, following the
-  // Enter (into a child frame) and Exit (back to the parent) rules.
-  plan->frames.push_back(Plan::Frame{"", -1, 0, {}});
-  std::map<std::pair<int, std::string>, int> frame_ids;
-  std::vector<int> frame_of(needed.size(), -1);
-  std::deque<int> bfs;
-  auto assign = [&](int node, int frame) -> Status {
-    int& f = frame_of[static_cast<size_t>(node)];
-    if (f == -1) {
-      f = frame;
-      bfs.push_back(node);
-    } else if (f != frame) {
-      return errors::InvalidArgument(NodeLocation(needed[static_cast<size_t>(node)]->def()),
-                                     ": inputs come from different while-loop frames");
-    }
-    return OkStatus();
-  };
-  for (size_t i = 0; i < needed.size(); ++i) {
-    const auto& pn = plan->nodes[i];
-    bool has_plan_input = false;
-    for (const graph::Node* c : pn.node->control_inputs()) has_plan_input |= !FedPlaceholder(c);
-    for (int k = 0; k < pn.num_data && !has_plan_input; ++k)
-      has_plan_input = !fed.count({pn.node->input(k).node, pn.node->input(k).index});
-    if (!has_plan_input) TFPORT_RETURN_IF_ERROR(assign(static_cast<int>(i), 0));
-  }
-  while (!bfs.empty()) {
-    int i = bfs.front();
-    bfs.pop_front();
-    auto& pn = plan->nodes[static_cast<size_t>(i)];
-    int f = frame_of[static_cast<size_t>(i)];
-    int out_frame = f;
-    if (pn.kind == Kind::kEnter) {
-      Result<std::string> name = graph::GetStringAttr(pn.node->def(), "frame_name");
-      if (!name.ok()) return name.status();
-      auto key = std::make_pair(f, *name);
-      auto it = frame_ids.find(key);
-      if (it == frame_ids.end()) {
-        it = frame_ids.emplace(key, static_cast<int>(plan->frames.size())).first;
-        plan->frames.push_back(Plan::Frame{*name, f, 0, {}});
-      }
-      out_frame = it->second;
-      pn.child_frame = out_frame;
-      Result<bool> constant = graph::GetBoolAttr(pn.node->def(), "is_constant");
-      pn.constant_enter = constant.ok() && *constant;
-    } else if (pn.kind == Kind::kExit) {
-      out_frame = plan->frames[static_cast<size_t>(f)].parent;
-      if (out_frame < 0)
-        return errors::InvalidArgument(NodeLocation(pn.node->def()),
-                                       ": Exit node is not inside a while loop");
-    }
-    for (const auto& edges : pn.outputs)
-      for (const auto& e : edges) TFPORT_RETURN_IF_ERROR(assign(e.dst, out_frame));
-    for (int d : pn.control_out) TFPORT_RETURN_IF_ERROR(assign(d, out_frame));
-  }
-  for (size_t i = 0; i < needed.size(); ++i) {
-    auto& pn = plan->nodes[i];
-    if (frame_of[i] < 0)
-      return errors::InvalidArgument(NodeLocation(pn.node->def()),
-                                     ": node can never run (it is only reachable through a cycle)");
-    pn.frame = frame_of[i];
-    auto& fr = plan->frames[static_cast<size_t>(pn.frame)];
-    pn.local = static_cast<int>(fr.nodes.size());
-    pn.slot_base = fr.num_slots;
-    fr.num_slots += pn.num_data;
-    fr.nodes.push_back(static_cast<int>(i));
-    if (pn.frame == 0 && pn.initial_pending == 0) plan->roots.push_back(static_cast<int>(i));
-  }
-  for (size_t k = 0; k < plan->feed_edges.size(); ++k)
-    for (const auto& e : plan->feed_edges[k])
-      if (plan->nodes[static_cast<size_t>(e.dst)].frame != 0)
-        return errors::Unimplemented("feeding '", feed_names[k],
-                                     "', which is consumed inside a while loop");
-
-  // Fetches.
-  for (size_t k = 0; k < fetch_tensors.size(); ++k) {
-    auto [node, out] = fetch_tensors[k];
-    auto f = fed.find({node, out});
-    if (f != fed.end()) {
-      plan->fetch_src.emplace_back(-1, out);
-      plan->fetch_feed.push_back(f->second);
-      continue;
-    }
-    int i = index.at(node);
-    // An Exit's output belongs to the frame around its loop.
-    const auto& src = plan->nodes[static_cast<size_t>(i)];
-    const int out_frame =
-        src.kind == Kind::kExit ? plan->frames[static_cast<size_t>(src.frame)].parent : src.frame;
-    if (out_frame != 0)
-      return errors::Unimplemented("fetching '", fetches[k], "', a tensor inside a while loop");
-    plan->fetch_src.emplace_back(i, out);
-    plan->fetch_feed.push_back(-1);
-    plan->nodes[static_cast<size_t>(i)].fetch_slots.push_back(static_cast<int>(k));
-  }
-
-  if (plans_.size() >= 16) plans_.erase(plans_.begin());
-  plans_.push_back(plan);
-  return std::shared_ptr<const Plan>(plan);
-}
-
-// ---------------------------------------------------------------- run state
-
-namespace {
-
-struct IterState {
-  std::vector<Entry> slots;
-  std::vector<int> pending;
-  std::vector<int> dead;
-  std::vector<int> merge_slot;  // Merge: live input slot + 1, 0 = none yet
-};
-
-struct FrameInst {
-  int sframe = 0;
-  FrameInst* parent = nullptr;
-  int64_t parent_iter = 0;
-  std::vector<std::unique_ptr<IterState>> iters;
-  struct Invariant {
-    int dst, slot;
-    Entry entry;
-    bool dead;
-  };
-  std::vector<Invariant> invariants;
-  std::vector<int> dead_exits;
-  std::map<std::pair<int, int64_t>, FrameInst*> children;
-};
-
-struct ReadyItem {
-  int node;
-  FrameInst* frame;
-  int64_t iter;
-  bool dead;
-  std::vector<Entry> inputs;
-  int merge_slot = -1;
-};
-
-}  // namespace
-
-struct Session::RunState {
-  using PNode = Plan::PNode;
-
-  Session* session;
-  const Plan& plan;
-  std::vector<std::unique_ptr<FrameInst>> frames;  // owns every instance
-  StepState step;
-
-  std::mutex mu;
-  std::condition_variable done_cv;
-  int64_t outstanding = 0;
-  bool done = false;
-  Status error;
-  std::vector<Entry> fetched;
-  std::vector<bool> fetched_set;
-  std::vector<FrameInst*> frames_with_dead_exits;
-
-  RunState(Session* s, const Plan& p) : session(s), plan(p) {
-    fetched.resize(p.fetch_src.size());
-    fetched_set.assign(p.fetch_src.size(), false);
-  }
-
-  IterState* NewIteration(FrameInst* f) {
-    const auto& sf = plan.frames[static_cast<size_t>(f->sframe)];
-    auto it = std::make_unique<IterState>();
-    it->slots.resize(static_cast<size_t>(sf.num_slots));
-    it->pending.resize(sf.nodes.size());
-    it->dead.assign(sf.nodes.size(), 0);
-    it->merge_slot.assign(sf.nodes.size(), 0);
-    for (size_t k = 0; k < sf.nodes.size(); ++k)
-      it->pending[k] = plan.nodes[static_cast<size_t>(sf.nodes[k])].initial_pending;
-    f->iters.push_back(std::move(it));
-    return f->iters.back().get();
-  }
-
-  FrameInst* NewFrame(int sframe, FrameInst* parent, int64_t parent_iter) {
-    auto f = std::make_unique<FrameInst>();
-    f->sframe = sframe;
-    f->parent = parent;
-    f->parent_iter = parent_iter;
-    FrameInst* raw = f.get();
-    frames.push_back(std::move(f));
-    NewIteration(raw);
-    return raw;
-  }
-
-  // REQUIRES: mu held. Delivers one edge's value into (f, iter).
-  void Deliver(int dst, int slot, const Entry& entry, bool dead, FrameInst* f, int64_t iter,
-               std::vector<ReadyItem>* ready) {
-    const PNode& pn = plan.nodes[static_cast<size_t>(dst)];
-    IterState& it = *f->iters[static_cast<size_t>(iter)];
-    const size_t local = static_cast<size_t>(pn.local);
-    if (pn.kind == Kind::kMerge) {
-      if (slot < 0) {
-        --it.pending[local];
-      } else if (!dead) {
-        if (it.merge_slot[local] == 0) {
-          it.merge_slot[local] = slot + 1;
-          it.slots[static_cast<size_t>(pn.slot_base + slot)] = entry;
-          --it.pending[local];
-        }
-      } else if (++it.dead[local] == pn.num_data && it.merge_slot[local] == 0) {
-        --it.pending[local];
-      }
-      if (it.pending[local] == 0) {
-        it.pending[local] = -1;  // fired
-        ReadyItem r{dst, f, iter, it.merge_slot[local] == 0, {}, it.merge_slot[local] - 1};
-        if (!r.dead) r.inputs.push_back(std::move(it.slots[static_cast<size_t>(pn.slot_base + r.merge_slot)]));
-        ready->push_back(std::move(r));
-      }
-      return;
-    }
-    if (slot >= 0 && !dead) it.slots[static_cast<size_t>(pn.slot_base + slot)] = entry;
-    if (dead) ++it.dead[local];
-    if (--it.pending[local] == 0) {
-      ReadyItem r{dst, f, iter, it.dead[local] > 0 && pn.kind != Kind::kControlTrigger, {}, -1};
-      if (!r.dead) {
-        r.inputs.reserve(static_cast<size_t>(pn.num_data));
-        for (int k = 0; k < pn.num_data; ++k)
-          r.inputs.push_back(std::move(it.slots[static_cast<size_t>(pn.slot_base + k)]));
-      }
-      ready->push_back(std::move(r));
-    }
-  }
-
-  FrameInst* Child(FrameInst* f, int64_t iter, int sframe) {
-    auto key = std::make_pair(sframe, iter);
-    auto it = f->children.find(key);
-    if (it != f->children.end()) return it->second;
-    FrameInst* c = NewFrame(sframe, f, iter);
-    f->children.emplace(key, c);
-    return c;
-  }
-
-  // REQUIRES: mu held. Sends output `out` (or a control token, out = -1) of
-  // `pn` produced in (f, iter) along its edges, applying the frame rules.
-  void Propagate(const PNode& pn, FrameInst* f, int64_t iter, int out, const Entry& entry,
-                 bool dead, std::vector<ReadyItem>* ready) {
-    FrameInst* tf = f;
-    int64_t titer = iter;
-    bool constant = false;
-    switch (pn.kind) {
-      case Kind::kEnter:
-        tf = Child(f, iter, pn.child_frame);
-        titer = 0;
-        constant = pn.constant_enter;
-        break;
-      case Kind::kExit:
-        if (dead) {
-          if (iter + 1 == static_cast<int64_t>(f->iters.size()) &&
-              std::find(f->dead_exits.begin(), f->dead_exits.end(), PlanIndex(pn)) ==
-                  f->dead_exits.end()) {
-            if (f->dead_exits.empty()) frames_with_dead_exits.push_back(f);
-            f->dead_exits.push_back(PlanIndex(pn));
-          }
-          return;
-        }
-        tf = f->parent;
-        titer = f->parent_iter;
-        break;
-      case Kind::kNextIteration:
-        if (dead) return;  // deadness stops at the back edge
-        titer = iter + 1;
-        if (titer == static_cast<int64_t>(f->iters.size())) {
-          NewIteration(f);
-          f->dead_exits.clear();
-          for (const auto& inv : f->invariants)
-            Deliver(inv.dst, inv.slot, inv.entry, inv.dead, f, titer, ready);
-        }
-        break;
-      default:
-        break;
-    }
-    auto send = [&](int dst, int slot) {
-      if (constant && slot >= 0) {
-        tf->invariants.push_back({dst, slot, entry, dead});
-        for (size_t k = 0; k < tf->iters.size(); ++k)
-          Deliver(dst, slot, entry, dead, tf, static_cast<int64_t>(k), ready);
-      } else {
-        Deliver(dst, slot, entry, dead, tf, titer, ready);
-      }
-    };
-    if (out < 0) {
-      for (int d : pn.control_out) send(d, -1);
-    } else if (static_cast<size_t>(out) < pn.outputs.size()) {
-      for (const auto& e : pn.outputs[static_cast<size_t>(out)]) send(e.dst, e.slot);
-    }
-  }
-
-  int PlanIndex(const PNode& pn) const { return static_cast<int>(&pn - plan.nodes.data()); }
-
-  bool IsExpensive(const ReadyItem& r) const {
-    const PNode& pn = plan.nodes[static_cast<size_t>(r.node)];
-    if (r.dead) return false;
-    if (pn.expensive) return true;
-    int64_t elements = 0;
-    for (const auto& e : r.inputs) elements += e.value.num_elements();
-    return elements > (int64_t{1} << 16);
-  }
-
-  void Schedule(std::vector<ReadyItem>& items, std::deque<ReadyItem>* local) {
-    // Nothing may touch `this` once the last item is done (the run may end).
-    if (items.empty()) return;
-    ThreadPool* pool = session->inter_op_pool();
-    for (auto& r : items) {
-      if (pool && pool->num_threads() > 0 && IsExpensive(r) && !local->empty()) {
-        auto shared = std::make_shared<ReadyItem>(std::move(r));
-        pool->Schedule([this, shared] { Execute(std::move(*shared)); });
-      } else {
-        local->push_back(std::move(r));
-      }
-    }
-  }
-
-  void Execute(ReadyItem first) {
-    std::deque<ReadyItem> local;
-    local.push_back(std::move(first));
-    while (!local.empty()) {
-      ReadyItem item = std::move(local.front());
-      local.pop_front();
-      std::vector<ReadyItem> next;
-      Process(item, &next);
-      Schedule(next, &local);
-    }
-  }
-
-  Status Compute(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs);
-
-  void Process(ReadyItem& item, std::vector<ReadyItem>* next) {
-    const PNode& pn = plan.nodes[static_cast<size_t>(item.node)];
-    const int num_out = static_cast<int>(pn.outputs.size());
-    std::vector<Entry> outs(static_cast<size_t>(std::max(num_out, pn.node->num_outputs())));
-    Status s;
-    bool aborted;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      aborted = !error.ok();
-    }
-    if (!aborted && !item.dead) s = Compute(pn, item, &outs);
-    item.inputs.clear();  // release inputs before taking the lock
-
-    std::lock_guard<std::mutex> lock(mu);
-    if (!s.ok() && error.ok()) error = s;
-    if (error.ok()) {
-      for (int k : pn.fetch_slots) {
-        auto [src, out] = plan.fetch_src[static_cast<size_t>(k)];
-        if (!item.dead && outs[static_cast<size_t>(out)].has_value) {
-          fetched[static_cast<size_t>(k)] = outs[static_cast<size_t>(out)];
-          fetched_set[static_cast<size_t>(k)] = true;
-        }
-      }
-      for (int o = 0; o < num_out; ++o) {
-        const Entry& e = outs[static_cast<size_t>(o)];
-        bool dead = item.dead || !e.has_value;
-        Propagate(pn, item.frame, item.iter, o, e, dead, next);
-      }
-      Propagate(pn, item.frame, item.iter, -1, Entry{}, item.dead, next);
-    }
-    outstanding += static_cast<int64_t>(next->size());
-    if (--outstanding == 0) {
-      // Quiescent: dead exits of finished loops now flow to their parents.
-      while (error.ok() && !frames_with_dead_exits.empty() && next->empty()) {
-        std::vector<FrameInst*> fs;
-        fs.swap(frames_with_dead_exits);
-        for (FrameInst* f : fs) {
-          std::vector<int> exits;
-          exits.swap(f->dead_exits);
-          for (int x : exits) {
-            const PNode& xn = plan.nodes[static_cast<size_t>(x)];
-            for (const auto& edges : xn.outputs)
-              for (const auto& e : edges)
-                Deliver(e.dst, e.slot, Entry{}, true, f->parent, f->parent_iter, next);
-            for (int d : xn.control_out) Deliver(d, -1, Entry{}, true, f->parent, f->parent_iter, next);
-          }
-        }
-        outstanding += static_cast<int64_t>(next->size());
-      }
-      if (outstanding == 0) {
-        done = true;
-        done_cv.notify_all();
-      }
-    }
-  }
-};
-
-// ---------------------------------------------------------------- kernels' view
-
-namespace {
-
-class Context final : public OpKernelContext {
- public:
-  Context(const graph::Node& node, std::vector<Entry>& inputs, std::vector<Entry>& outputs,
-          ResourceMgr& resources, StepState& step, ThreadPool* pool)
-      : node_(node), inputs_(inputs), outputs_(outputs), resources_(resources), step_(step),
-        pool_(pool) {}
-
-  const graph::Node& node() const override { return node_; }
-  int num_inputs() const override { return static_cast<int>(inputs_.size()); }
-  const Tensor& input(int i) const override { return inputs_[static_cast<size_t>(i)].value; }
-  RefVariable* input_ref(int i) const override { return inputs_[static_cast<size_t>(i)].ref; }
-  int num_outputs() const override { return static_cast<int>(outputs_.size()); }
-  void set_output(int i, Tensor value) override {
-    auto& e = outputs_[static_cast<size_t>(i)];
-    e.value = std::move(value);
-    e.ref = nullptr;
-    e.has_value = true;
-  }
-  void set_output_ref(int i, RefVariable* ref) override {
-    auto& e = outputs_[static_cast<size_t>(i)];
-    e.ref = ref;
-    e.has_value = true;
-    std::lock_guard<std::mutex> lock(ref->mu);
-    e.value = ref->value;
-  }
-  Result<Tensor*> allocate_output(int i, DataType dtype, Shape shape) override {
-    TFPORT_ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, std::move(shape)));
-    set_output(i, std::move(t));
-    return &outputs_[static_cast<size_t>(i)].value;
-  }
-  ResourceMgr& resources() override { return resources_; }
-  StepState& step() override { return step_; }
-  ThreadPool* intra_op_pool() override { return pool_; }
-
- private:
-  const graph::Node& node_;
-  std::vector<Entry>& inputs_;
-  std::vector<Entry>& outputs_;
-  ResourceMgr& resources_;
-  StepState& step_;
-  ThreadPool* pool_;
-};
-
-}  // namespace
-
-Status Session::RunState::Compute(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs) {
-  const graph::Node& node = *pn.node;
-  if (pn.kernel == nullptr && pn.kind != Kind::kMerge) return pn.kernel_error;
-  if (pn.kind == Kind::kMerge) {
-    (*outs)[0] = std::move(item.inputs[0]);
-    (*outs)[1].value = Tensor::Scalar<int32_t>(item.merge_slot);
-    (*outs)[1].has_value = true;
-    return OkStatus();
-  }
-  // Non-ref inputs read the variable's current value.
-  for (int k = 0; k < static_cast<int>(item.inputs.size()); ++k) {
-    Entry& e = item.inputs[static_cast<size_t>(k)];
-    if (e.ref == nullptr) continue;
-    if (IsRefType(node.input_type(k))) {
-      std::lock_guard<std::mutex> lock(e.ref->mu);
-      e.value = e.ref->value;
-      continue;
-    }
-    std::lock_guard<std::mutex> lock(e.ref->mu);
-    if (!e.ref->initialized && !(node.op_def() && node.op_def()->allows_uninitialized_input()))
-      return errors::FailedPrecondition(NodeLocation(node.def()),
-                                        ": Attempting to use uninitialized value ", e.ref->name);
-    e.value = e.ref->value;
-    e.ref = nullptr;
-  }
-  Context ctx(node, item.inputs, *outs, session->resources(), step, session->intra_op_pool());
-  Status s = pn.kernel->Compute(ctx);
-  if (!s.ok()) {
-    if (s.message().find("{{node ") != std::string::npos) return s;
-    return s.WithContext(NodeLocation(node.def()));
-  }
-  if (pn.kind != Kind::kSwitch) {
-    for (size_t o = 0; o < outs->size(); ++o)
-      if (!(*outs)[o].has_value)
-        return errors::Internal(NodeLocation(node.def()), ": kernel did not produce output ", o);
-  }
-  return OkStatus();
-}
-
-// ---------------------------------------------------------------- session
 
 Session::Session(const graph::Graph& graph, SessionOptions options)
     : graph_(graph), options_(options) {
@@ -746,11 +35,96 @@ Session::Session(const graph::Graph& graph, SessionOptions options)
   size_t intra = options.intra_op_threads >= 0 ? static_cast<size_t>(options.intra_op_threads) : hw - 1;
   inter_pool_ = std::make_unique<ThreadPool>(inter);
   intra_pool_ = std::make_unique<ThreadPool>(intra);
+  functions_ = std::make_unique<FunctionLibraryRuntime>(graph_, options_.kernels, options_.functions);
+  kernels_ = std::make_unique<KernelCache>(options_.kernels, functions_.get());
+  env_.resources = &resources_;
+  env_.inter_op_pool = inter_pool_.get();
+  env_.intra_op_pool = intra_pool_.get();
+  env_.functions = functions_.get();
 }
 
 Session::~Session() {
   inter_pool_.reset();  // drains tasks that still reference run states
   intra_pool_.reset();
+}
+
+Result<std::shared_ptr<const Session::Callable>> Session::MakeCallable(
+    const std::vector<std::string>& feed_names, const std::vector<std::string>& fetches,
+    const std::vector<std::string>& targets) {
+  auto c = std::make_shared<Callable>();
+  c->generation_ = graph_.generation();
+  c->feed_names_ = feed_names;
+  c->fetch_names_ = fetches;
+  c->target_names_ = targets;
+  ExecutorSpec spec;
+  for (const std::string& f : feed_names) {
+    Result<graph::Output> t = graph_.GetTensorByName(f);
+    if (!t.ok()) return t.status().WithContext("feed '", f, "'");
+    spec.args.push_back(*t);
+  }
+  for (const std::string& f : fetches) {
+    Result<graph::Output> t = f.find(':') == std::string::npos && graph_.FindNode(f) != nullptr
+                                  ? Result<graph::Output>(graph::Output{graph_.FindNode(f), 0})
+                                  : graph_.GetTensorByName(f);
+    if (!t.ok()) return t.status().WithContext("fetch '", f, "'");
+    if (t->node->num_outputs() == 0)
+      return errors::InvalidArgument("fetch '", f, "': operation ", t->node->name(),
+                                     " has no outputs; run it as a target instead");
+    spec.rets.push_back(*t);
+  }
+  for (const std::string& name : targets) {
+    Result<graph::Node*> n = graph_.GetOperationByName(name);
+    if (!n.ok()) return n.status().WithContext("target '", name, "'");
+    spec.targets.push_back(*n);
+  }
+  c->feeds_ = spec.args;
+  TFPORT_ASSIGN_OR_RETURN(c->executor_, Executor::Create(graph_, kernels_.get(), std::move(spec)));
+  return std::shared_ptr<const Callable>(std::move(c));
+}
+
+Result<std::shared_ptr<const Session::Callable>> Session::GetCallable(
+    const std::vector<std::string>& feed_names, const std::vector<std::string>& fetches,
+    const std::vector<std::string>& targets) {
+  const uint64_t generation = graph_.generation();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& c : callables_)
+      if (c->generation_ == generation && c->feed_names_ == feed_names &&
+          c->fetch_names_ == fetches && c->target_names_ == targets)
+        return c;
+  }
+  TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<const Callable> c,
+                          MakeCallable(feed_names, fetches, targets));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (callables_.size() >= 16) callables_.erase(callables_.begin());
+  callables_.push_back(c);
+  return c;
+}
+
+Status Session::RunCallable(const Callable& callable, std::span<const Tensor> feeds,
+                            std::vector<Tensor>* outputs) {
+  // Release the caller's previous results first: their buffers can then be
+  // reused for this run's outputs instead of fresh memory.
+  outputs->clear();
+  if (feeds.size() != callable.feeds_.size())
+    return errors::InvalidArgument("expected ", callable.feeds_.size(), " feeds, got ",
+                                   feeds.size());
+  // Feeds must match the graph's dtype and static shape.
+  for (size_t k = 0; k < feeds.size(); ++k) {
+    const graph::Output& t = callable.feeds_[k];
+    const Tensor& v = feeds[k];
+    DataType want = BaseType(t.dtype());
+    if (want != DT_INVALID && v.dtype() != want)
+      return errors::InvalidArgument("Cannot feed value of dtype ", DataTypeName(v.dtype()),
+                                     " for Tensor '", t.name(), "', which has dtype ",
+                                     DataTypeName(want));
+    Shape declared = t.shape();
+    if (!ShapeCompatible(declared, v.shape()))
+      return errors::InvalidArgument("Cannot feed value of shape ", PyShape(v.shape()),
+                                     " for Tensor '", t.name(), "', which has shape '",
+                                     PyShape(declared), "'");
+  }
+  return callable.executor_->Run(env_, feeds, outputs);
 }
 
 Result<std::vector<Tensor>> Session::Run(const std::vector<std::pair<std::string, Tensor>>& feeds,
@@ -763,120 +137,18 @@ Result<std::vector<Tensor>> Session::Run(const std::vector<std::pair<std::string
 Status Session::Run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                     const std::vector<std::string>& fetches,
                     const std::vector<std::string>& targets, std::vector<Tensor>* outputs) {
-  // Release the caller's previous results first: their buffers can then be
-  // reused for this run's outputs instead of fresh memory.
   outputs->clear();
   std::vector<std::string> feed_names;
+  std::vector<Tensor> values;
   feed_names.reserve(feeds.size());
-  for (const auto& f : feeds) feed_names.push_back(f.first);
-  TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan, GetPlan(feed_names, fetches, targets));
-
-  // Feeds must match the graph's dtype and static shape.
-  for (size_t k = 0; k < feeds.size(); ++k) {
-    const graph::Output& t = plan->feed_tensors[k];
-    const Tensor& v = feeds[k].second;
-    DataType want = BaseType(t.dtype());
-    if (want != DT_INVALID && v.dtype() != want)
-      return errors::InvalidArgument("Cannot feed value of dtype ", DataTypeName(v.dtype()),
-                                     " for Tensor '", t.name(), "', which has dtype ",
-                                     DataTypeName(want));
-    Shape declared = t.shape();
-    if (!ShapeCompatible(declared, v.shape()))
-      return errors::InvalidArgument("Cannot feed value of shape ", PyShape(v.shape()),
-                                     " for Tensor '", t.name(), "', which has shape '",
-                                     PyShape(declared), "'");
+  values.reserve(feeds.size());
+  for (const auto& f : feeds) {
+    feed_names.push_back(f.first);
+    values.push_back(f.second);
   }
-
-  RunState state(this, *plan);
-  std::vector<ReadyItem> ready;
-  {
-    std::lock_guard<std::mutex> lock(state.mu);
-    FrameInst* root = state.NewFrame(0, nullptr, 0);
-    for (size_t k = 0; k < feeds.size(); ++k) {
-      Entry e{feeds[k].second, nullptr, true};
-      for (const auto& edge : plan->feed_edges[k]) state.Deliver(edge.dst, edge.slot, e, false, root, 0, &ready);
-    }
-    for (int r : plan->roots) ready.push_back(ReadyItem{r, root, 0, false, {}, -1});
-    state.outstanding = static_cast<int64_t>(ready.size());
-    if (state.outstanding == 0) state.done = true;
-  }
-  if (!ready.empty()) {
-    std::deque<ReadyItem> local;
-    std::vector<ReadyItem> first;
-    first.swap(ready);
-    // The caller runs the first item; the rest go through the usual rules.
-    ReadyItem head = std::move(first.front());
-    first.erase(first.begin());
-    state.Schedule(first, &local);
-    local.push_front(std::move(head));
-    while (!local.empty()) {
-      ReadyItem item = std::move(local.front());
-      local.pop_front();
-      std::vector<ReadyItem> next;
-      state.Process(item, &next);
-      state.Schedule(next, &local);
-    }
-  }
-  {
-    std::unique_lock<std::mutex> lock(state.mu);
-    state.done_cv.wait(lock, [&] { return state.done; });
-  }
-  if (!state.error.ok()) return state.error;
-
-  outputs->clear();
-  outputs->reserve(fetches.size());
-  for (size_t k = 0; k < fetches.size(); ++k) {
-    if (plan->fetch_feed[k] >= 0) {
-      outputs->push_back(feeds[static_cast<size_t>(plan->fetch_feed[k])].second);
-      continue;
-    }
-    if (!state.fetched_set[k])
-      return errors::InvalidArgument("Retval[", k, "] does not have value: fetch '", fetches[k],
-                                     "' was not computed (it depends on an untaken tf.cond "
-                                     "branch)");
-    Entry& e = state.fetched[k];
-    if (e.ref) {
-      std::lock_guard<std::mutex> lock(e.ref->mu);
-      if (!e.ref->initialized)
-        return errors::FailedPrecondition("Attempting to use uninitialized value ", e.ref->name);
-      outputs->push_back(e.ref->value);
-    } else {
-      outputs->push_back(std::move(e.value));
-    }
-  }
-  return OkStatus();
-}
-
-// ---------------------------------------------------------------- registry
-
-Status KernelRegistry::Register(std::string op, KernelFactory factory) {
-  if (!factories_.emplace(op, std::move(factory)).second)
-    return errors::AlreadyExists("a kernel for op '", op, "' is registered twice");
-  return OkStatus();
-}
-
-const KernelFactory* KernelRegistry::Find(std::string_view op) const {
-  auto it = factories_.find(op);
-  return it == factories_.end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> KernelRegistry::ListOps() const {
-  std::vector<std::string> out;
-  for (const auto& [op, f] : factories_) out.push_back(op);
-  return out;
-}
-
-Status NoKernelFor(const graph::Node& node, std::string_view detail) {
-  std::string attrs;
-  std::vector<std::pair<std::string, std::string>> type_attrs;
-  for (const auto& [name, value] : node.def().attr())
-    if (value.value_case() == tf::AttrValue::kType)
-      type_attrs.emplace_back(name, DataTypeName(value.type()));
-  std::sort(type_attrs.begin(), type_attrs.end());
-  for (const auto& [name, type] : type_attrs) attrs += (attrs.empty() ? "" : "; ") + name + "=" + type;
-  return errors::InvalidArgument("No OpKernel was registered to support Op '", node.op(),
-                                 "' used by ", NodeLocation(node.def()), " with these attrs: [",
-                                 attrs, "]", detail.empty() ? "" : "; ", detail);
+  TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<const Callable> c,
+                          GetCallable(feed_names, fetches, targets));
+  return RunCallable(*c, values, outputs);
 }
 
 }  // namespace tfport::runtime

@@ -175,7 +175,9 @@ Result<Tensor> CastTensor(const Tensor& t, DataType dtype) {
   auto in = ops::Placeholder(g, t.dtype(), t.shape(), "in");
   ops::Op(g, {"Cast", {in}, {ops::AttrType("DstT", dtype)}, {}, "out"});
   TFPORT_RETURN_IF_ERROR(g.status());
-  auto session = kernels::NewSession(g, {.inter_op_threads = 0, .intra_op_threads = 0});
+  runtime::SessionOptions options;
+  options.inter_op_threads = options.intra_op_threads = 0;
+  auto session = kernels::NewSession(g, options);
   std::vector<Tensor> out;
   Status s = session->Run({{"in:0", t}}, {"out:0"}, {}, &out);
   if (!s.ok())

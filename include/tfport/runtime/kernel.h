@@ -1,9 +1,9 @@
 // tfport: the kernel interface — how an op is computed on the CPU.
 //
-// A kernel is created once per node when a Session first runs it
+// A kernel is created once per node when an executor first needs it
 // (KernelFactory: parse and check attrs, reject unsupported dtypes) and its
 // Compute() is then called for every execution of the node, possibly from
-// several threads at once for concurrent Session::Run calls, so Compute must
+// several threads at once for concurrent runs, so Compute must
 // not mutate the kernel without its own locking.
 //
 // Values flowing between nodes are Tensors; outputs of ref type (VariableV2
@@ -27,8 +27,19 @@
 
 namespace tfport::runtime {
 
+class FunctionLibraryRuntime;
 class ResourceMgr;
 class StepState;
+
+// What one run of an executor works with. Function calls pass it on to the
+// functions they run, one call level deeper.
+struct RunEnv {
+  ResourceMgr* resources = nullptr;       // variables and other session state
+  ThreadPool* inter_op_pool = nullptr;    // independent branches; may be null
+  ThreadPool* intra_op_pool = nullptr;    // splitting one kernel; may be null
+  FunctionLibraryRuntime* functions = nullptr;  // null: no function library
+  int call_depth = 0;                     // function calls around this run
+};
 
 
 // The storage of a ref variable (VariableV2): a tensor slot shared by every
@@ -68,6 +79,9 @@ class OpKernelContext {
   virtual StepState& step() = 0;
   // Threads for parallelising one big kernel; may be null (run inline).
   virtual ThreadPool* intra_op_pool() = 0;
+  // The run this kernel is part of: call kernels (PartitionedCall, If,
+  // While...) run functions through env().functions with it.
+  virtual const RunEnv& env() const = 0;
 };
 
 class OpKernel {

@@ -4,15 +4,11 @@
 // of the graph the fetches and targets need, with feeds replacing any tensor
 // (not only placeholders). Variables live in the session (its ResourceMgr).
 // The graph may grow after the session is created; new nodes are picked up by
-// the next Run. Control flow follows TF1's dataflow rules: Switch/Merge with
-// dead-tensor propagation, while loops in frames (Enter/Exit/NextIteration/
-// LoopCond, nested), ControlTrigger.
-//
-// Execution is dependency-driven: cheap nodes run inline on the calling
-// thread; expensive ready nodes (big inputs) are handed to the inter-op pool
-// so independent branches run in parallel; big kernels may split their work
-// on the intra-op pool. Inputs are released as soon as their last consumer
-// has run.
+// the next Run. The work is done by an Executor (runtime/executor.h) prepared
+// once per distinct (feeds, fetches, targets); MakeCallable hands such a
+// prepared call to the caller, so repeated runs skip name resolution and the
+// session's plan cache. Functions of the graph's library run through the
+// session's FunctionLibraryRuntime (runtime/function.h).
 //
 // Thread-safety: Run may be called concurrently from several threads; adding
 // nodes to the graph must not overlap with a Run.
@@ -20,6 +16,7 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +24,8 @@
 #include "tfport/core/tensor.h"
 #include "tfport/core/thread_pool.h"
 #include "tfport/graph/graph.h"
+#include "tfport/runtime/executor.h"
+#include "tfport/runtime/function.h"
 #include "tfport/runtime/kernel.h"
 #include "tfport/runtime/resource_mgr.h"
 
@@ -39,6 +38,8 @@ struct SessionOptions {
   int inter_op_threads = -1;
   // Worker threads for splitting one kernel; -1: one per core minus one.
   int intra_op_threads = -1;
+  // Limits for running the graph's functions.
+  FunctionLibraryOptions functions;
 };
 
 class Session {
@@ -63,27 +64,51 @@ class Session {
   Result<std::vector<Tensor>> Run(const std::vector<std::pair<std::string, Tensor>>& feeds,
                                   const std::vector<std::string>& fetches);
 
+  // A call prepared once: names resolved, graph pruned and planned. Holds
+  // on to the session's kernels: it must not outlive the session.
+  class Callable {
+   public:
+    const std::vector<graph::Output>& feeds() const { return feeds_; }
+    const std::vector<std::string>& fetch_names() const { return fetch_names_; }
+
+   private:
+    friend class Session;
+    uint64_t generation_ = 0;
+    std::vector<std::string> feed_names_, fetch_names_, target_names_;
+    std::vector<graph::Output> feeds_;
+    std::unique_ptr<Executor> executor_;
+  };
+  // The same name rules and errors as Run.
+  Result<std::shared_ptr<const Callable>> MakeCallable(const std::vector<std::string>& feeds,
+                                                       const std::vector<std::string>& fetches,
+                                                       const std::vector<std::string>& targets);
+  // feeds: one tensor per MakeCallable feed, in order (dtype and shape are
+  // checked as by Run).
+  Status RunCallable(const Callable& callable, std::span<const Tensor> feeds,
+                     std::vector<Tensor>* outputs);
+
   const graph::Graph& graph() const { return graph_; }
   ResourceMgr& resources() { return resources_; }
   ThreadPool* intra_op_pool() { return intra_pool_.get(); }
   ThreadPool* inter_op_pool() { return inter_pool_.get(); }
+  FunctionLibraryRuntime& functions() { return *functions_; }
+  // What kernels see of this session.
+  const RunEnv& env() const { return env_; }
 
  private:
-  struct Plan;
-  struct RunState;
-  friend struct RunState;
-  Result<std::shared_ptr<const Plan>> GetPlan(const std::vector<std::string>& feed_names,
-                                              const std::vector<std::string>& fetches,
-                                              const std::vector<std::string>& targets);
-  Result<const OpKernel*> GetKernel(const graph::Node& node);
+  Result<std::shared_ptr<const Callable>> GetCallable(const std::vector<std::string>& feed_names,
+                                                      const std::vector<std::string>& fetches,
+                                                      const std::vector<std::string>& targets);
 
   const graph::Graph& graph_;
   SessionOptions options_;
   ResourceMgr resources_;
   std::unique_ptr<ThreadPool> inter_pool_, intra_pool_;
-  std::mutex mu_;  // guards the caches below
-  std::vector<std::unique_ptr<OpKernel>> kernels_;  // by node id
-  std::vector<std::shared_ptr<const Plan>> plans_;  // small LRU of plans
+  std::unique_ptr<FunctionLibraryRuntime> functions_;
+  std::unique_ptr<KernelCache> kernels_;
+  RunEnv env_;
+  std::mutex mu_;  // guards callables_
+  std::vector<std::shared_ptr<const Callable>> callables_;  // small LRU behind Run
 };
 
 }  // namespace tfport::runtime
