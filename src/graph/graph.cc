@@ -148,6 +148,11 @@ Result<Node*> Graph::AddNodeUnresolved(tf::NodeDef def) {
   Node& n = storage_.emplace_back();
   n.id_ = static_cast<int>(order_.size());
   n.op_def_ = registry_->Find(def.op());
+  // A node named after a library function calls it (TF1 Defun style); the
+  // function's signature is its OpDef.
+  if (n.op_def_ == nullptr)
+    for (const auto& f : library_.function())
+      if (f.signature().name() == def.op()) n.op_def_ = &f.signature();
   if (n.op_def_) AddDefaultAttrs(*n.op_def_, &def);
   n.def_ = std::move(def);
   order_.push_back(&n);

@@ -108,8 +108,25 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, tf::GraphDef&& graph_d
       return errors::InvalidArgument("Requested return_element '", name, "' not found in graph_def.");
   }
 
-  // Add everything, then resolve edges (inputs may come later, or round a loop).
+  // Functions first: nodes may call them by op name.
   const size_t keep = graph->nodes().size();
+  const int keep_functions = graph->library().function_size();
+  const int keep_gradients = graph->library().gradient_size();
+  for (const auto& f : graph_def.library().function()) {
+    bool exists = false;
+    for (const auto& g : graph->library().function())
+      exists = exists || g.signature().name() == f.signature().name();
+    if (!exists) *graph->library().add_function() = f;
+  }
+  for (const auto& gd : graph_def.library().gradient()) *graph->library().add_gradient() = gd;
+  auto rollback = [&] {
+    graph->TruncateNodes(keep);
+    auto* lib = &graph->library();
+    lib->mutable_function()->DeleteSubrange(keep_functions, lib->function_size() - keep_functions);
+    lib->mutable_gradient()->DeleteSubrange(keep_gradients, lib->gradient_size() - keep_gradients);
+  };
+
+  // Add everything, then resolve edges (inputs may come later, or round a loop).
   struct ProducerScope {
     Graph* g;
     int saved;
@@ -120,7 +137,7 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, tf::GraphDef&& graph_d
   for (auto& d : defs) {
     Result<Node*> n = graph->AddNodeUnresolved(std::move(d));
     if (!n.ok()) {
-      graph->TruncateNodes(keep);
+      rollback();
       return n.status();
     }
     added.push_back(*n);
@@ -150,7 +167,7 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, tf::GraphDef&& graph_d
       }
       Status st = graph->ResolveNode(n);
       if (!st.ok()) {
-        graph->TruncateNodes(keep);
+        rollback();
         return st;
       }
       it = pending.erase(it);
@@ -162,18 +179,11 @@ Result<ImportGraphDefResult> ImportGraphDef(Graph* graph, tf::GraphDef&& graph_d
     if (!pending.count(n)) continue;
     Status st = graph->ResolveNode(n);
     if (!st.ok()) {
-      graph->TruncateNodes(keep);
+      rollback();
       return st;
     }
   }
 
-  for (const auto& f : graph_def.library().function()) {
-    bool exists = false;
-    for (const auto& g : graph->library().function())
-      exists = exists || g.signature().name() == f.signature().name();
-    if (!exists) *graph->library().add_function() = f;
-  }
-  for (const auto& gd : graph_def.library().gradient()) *graph->library().add_gradient() = gd;
 
   for (const std::string& name : options.return_elements) {
     std::string src;

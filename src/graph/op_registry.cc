@@ -279,12 +279,14 @@ Status OpRegistry::SetShapeFn(std::string_view op, ShapeFn fn) {
 
 const ShapeFn* OpRegistry::FindShapeFn(std::string_view op) const {
   auto it = shape_fns_.find(op);
-  return it == shape_fns_.end() ? nullptr : &it->second;
+  if (it != shape_fns_.end()) return &it->second;
+  return fallback_ && ops_.find(op) == ops_.end() ? fallback_->FindShapeFn(op) : nullptr;
 }
 
 const tf::OpDef* OpRegistry::Find(std::string_view op) const {
   auto it = ops_.find(op);
-  return it == ops_.end() ? nullptr : &it->second;
+  if (it != ops_.end()) return &it->second;
+  return fallback_ ? fallback_->Find(op) : nullptr;
 }
 
 Result<const tf::OpDef*> OpRegistry::LookUp(std::string_view op) const {
@@ -295,6 +297,7 @@ Result<const tf::OpDef*> OpRegistry::LookUp(std::string_view op) const {
 
 std::vector<std::string> OpRegistry::ListOps() const {
   std::vector<std::string> out;
+  if (fallback_) out = fallback_->ListOps();
   for (const auto& [name, def] : ops_) out.push_back(name);
   return out;
 }
@@ -413,7 +416,8 @@ Status ValidateNodeDef(const tf::NodeDef& node, const tf::OpDef& def) {
                                                                   v->list().type_size(),
                                                                   v->list().s_size(),
                                                                   v->list().f_size(),
-                                                                  v->list().shape_size()})
+                                                                  v->list().shape_size(),
+                                                                  v->list().func_size()})
                                                       : a.minimum();
       if (value < a.minimum())
         return errors::InvalidArgument(NodeLocation(node), ": value for attr '", a.name(), "' ",

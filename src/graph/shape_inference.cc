@@ -40,6 +40,8 @@ const std::unordered_map<std::string, ShapeFn>& Table() {
     m["PlaceholderWithDefault"] = [](const Node& n, std::vector<Shape>* out) {
       (*out)[0] = AttrShape(n, "shape");
     };
+    // A function argument: the shape its instantiation recorded, if any.
+    m["_Arg"] = [](const Node& n, std::vector<Shape>* out) { (*out)[0] = AttrShape(n, "_shape"); };
     m["VarHandleOp"] = [](const Node&, std::vector<Shape>* out) { (*out)[0] = Shape{}; };
     m["Const"] = [](const Node& n, std::vector<Shape>* out) {
       const tf::AttrValue* v = FindAttr(n.def(), "value");

@@ -16,4 +16,10 @@ std::string CEscape(std::string_view s);
 // Splits at every `sep`, dropping empty pieces ("a,,b" -> {"a", "b"}).
 std::vector<std::string> SplitNonEmpty(std::string_view s, char sep);
 
+// Splits at every `sep`, keeping empty pieces ("a::b" -> {"a", "", "b"}).
+std::vector<std::string> StrSplit(std::string_view s, char sep);
+
+// The pieces with `sep` between them.
+std::string StrJoin(const std::vector<std::string>& pieces, std::string_view sep);
+
 }  // namespace tfport

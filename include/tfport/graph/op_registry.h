@@ -61,6 +61,11 @@ class OpDefBuilder {
 
 class OpRegistry {
  public:
+  OpRegistry() = default;
+  // A registry layered over `fallback`: lookups that miss here go on to it
+  // (a function library's signatures as ops, over the global registry).
+  explicit OpRegistry(const OpRegistry* fallback) : fallback_(fallback) {}
+
   // The registry holding every op tfport supports (RegisterAllOps).
   static const OpRegistry& Global();
 
@@ -80,6 +85,7 @@ class OpRegistry {
   std::vector<std::string> ListOps() const;
 
  private:
+  const OpRegistry* fallback_ = nullptr;
   std::map<std::string, tf::OpDef, std::less<>> ops_;
   std::map<std::string, ShapeFn, std::less<>> shape_fns_;
 };

@@ -27,6 +27,9 @@ void RegisterBaseOps(OpRegistry& r) {
                       .Output("output: dtype")
                       .Attr("dtype: type")
                       .Attr("shape: shape = { unknown_rank: true }"));
+  // An argument of an instantiated function body (graph/function.h); its
+  // value comes from the caller. "_shape" (optional) is its static shape.
+  MustRegister(r, OpDefBuilder("_Arg").Output("output: T").Attr("T: type").Attr("index: int >= 0"));
   MustRegister(r, OpDefBuilder("PlaceholderWithDefault")
                       .Input("input: dtype")
                       .Output("output: dtype")
