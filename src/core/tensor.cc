@@ -71,7 +71,7 @@ class AlignedBuffer final : public TensorBuffer {
   size_t capacity_;
 };
 
-// Storage of non-trivial elements (DT_STRING, DT_RESOURCE).
+// Storage of non-trivial elements (DT_STRING, DT_RESOURCE, DT_VARIANT).
 template <typename T>
 class OwnedObjects final : public TensorBuffer {
  public:
@@ -87,11 +87,17 @@ class OwnedObjects final : public TensorBuffer {
 size_t StorageSize(DataType dtype) {
   if (dtype == DT_STRING) return sizeof(std::string);
   if (dtype == DT_RESOURCE) return sizeof(ResourceHandle);
+  if (dtype == DT_VARIANT) return sizeof(Variant);
   return IsMemcpyType(dtype) ? DataTypeSize(dtype) : 0;
+}
+
+bool IsObjectType(DataType dtype) {
+  return dtype == DT_STRING || dtype == DT_RESOURCE || dtype == DT_VARIANT;
 }
 
 std::shared_ptr<TensorBuffer> AllocateObjects(DataType dtype, size_t n) {
   if (dtype == DT_STRING) return std::make_shared<OwnedObjects<std::string>>(n);
+  if (dtype == DT_VARIANT) return std::make_shared<OwnedObjects<Variant>>(n);
   return std::make_shared<OwnedObjects<ResourceHandle>>(n);
 }
 
@@ -110,7 +116,7 @@ std::shared_ptr<TensorBuffer> AllocateAligned(size_t bytes, bool zero) {
 Tensor::Tensor(DataType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)), num_elements_(shape_.num_elements()) {
   size_t n = static_cast<size_t>(num_elements_);
-  if (dtype == DT_STRING || dtype == DT_RESOURCE) {
+  if (IsObjectType(dtype)) {
     buffer_ = AllocateObjects(dtype, n);
   } else if (IsMemcpyType(dtype)) {
     buffer_ = AllocateAligned(n * DataTypeSize(dtype), /*zero=*/true);
@@ -137,7 +143,7 @@ Result<Tensor> Tensor::Allocate(DataType dtype, Shape shape, bool zero, uint64_t
   t.num_elements_ = static_cast<int64_t>(n);
   t.shape_ = std::move(shape);
   try {
-    if (dtype == DT_STRING || dtype == DT_RESOURCE) {
+    if (IsObjectType(dtype)) {
       t.buffer_ = AllocateObjects(dtype, static_cast<size_t>(n));
     } else {
       t.buffer_ = AllocateAligned(static_cast<size_t>(n * elem), zero);
@@ -200,6 +206,9 @@ Tensor Tensor::DeepCopy() const {
   } else if (dtype_ == DT_RESOURCE) {
     auto src = flat<ResourceHandle>();
     std::copy(src.begin(), src.end(), t.flat<ResourceHandle>().begin());
+  } else if (dtype_ == DT_VARIANT) {
+    auto src = flat<Variant>();
+    std::copy(src.begin(), src.end(), t.flat<Variant>().begin());
   } else if (byte_size() > 0) {
     std::memcpy(t.data(), data(), byte_size());
   }
@@ -244,6 +253,7 @@ void AppendValue(const Tensor& t, int64_t i, std::string* out) {
       return;
     case DT_STRING: *out += t.flat<std::string>()[i]; return;
     case DT_RESOURCE: *out += "<resource " + t.flat<ResourceHandle>()[i].name + ">"; return;
+    case DT_VARIANT: *out += "<" + t.flat<Variant>()[i].DebugString() + ">"; return;
     default: {
       auto b = t.bytes();
       size_t w = DataTypeSize(t.dtype());
@@ -281,6 +291,11 @@ bool BitwiseEqual(const Tensor& a, const Tensor& b) {
   if (a.dtype() == DT_RESOURCE) {
     auto x = a.flat<ResourceHandle>();
     auto y = b.flat<ResourceHandle>();
+    return std::equal(x.begin(), x.end(), y.begin(), y.end());
+  }
+  if (a.dtype() == DT_VARIANT) {  // identity of the shared values
+    auto x = a.flat<Variant>();
+    auto y = b.flat<Variant>();
     return std::equal(x.begin(), x.end(), y.begin(), y.end());
   }
   return a.byte_size() == b.byte_size() &&

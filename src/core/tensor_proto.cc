@@ -310,4 +310,24 @@ void TensorToProto(const Tensor& tensor, tf::TensorProto* proto, ProtoEncoding e
   }
 }
 
+Status TensorToProtoChecked(const Tensor& tensor, tf::TensorProto* proto,
+                            ProtoEncoding encoding) {
+  DataType dtype = tensor.dtype();
+  if (dtype == DT_VARIANT || dtype == DT_RESOURCE) {
+    proto->Clear();
+    return errors::Unimplemented("cannot serialise a ", DataTypeName(dtype), " tensor of shape ",
+                                 tensor.shape().DebugString(),
+                                 " to a TensorProto: tfport does not encode ",
+                                 dtype == DT_VARIANT ? "variant values (TensorList, ...)"
+                                                     : "resource handles");
+  }
+  if (!tensor.initialized() || !IsValidDataType(dtype)) {
+    proto->Clear();
+    return errors::InvalidArgument("cannot serialise a tensor of dtype ", DataTypeName(dtype),
+                                   " to a TensorProto");
+  }
+  TensorToProto(tensor, proto, encoding);
+  return OkStatus();
+}
+
 }  // namespace tfport

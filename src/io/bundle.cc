@@ -397,6 +397,9 @@ Result<Tensor> BundleReader::Lookup(std::string_view key) const {
                               " has more elements than its slices' ", slice_bytes,
                               " recorded bytes can hold");
   }
+  if (entry.dtype() == DT_VARIANT || entry.dtype() == DT_RESOURCE)
+    return errors::Unimplemented(prefix_, ": tensor '", key, "': reading dtype ",
+                                 DataTypeName(entry.dtype()), " is not supported");
   TFPORT_ASSIGN_OR_RETURN(Tensor full, Tensor::Allocate(entry.dtype(), shape, true,
                                                         options_.max_tensor_bytes));
   int64_t covered = 0;

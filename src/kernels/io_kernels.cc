@@ -7,9 +7,9 @@
 // memory-mapped data file (no copy); kernels never write into them.
 #include <cstdio>
 #include <cstring>
-#include <regex>
 
 #include "kernels/kernels_internal.h"
+#include "kernels/regex_match.h"
 #include "tfport/io/bundle.h"
 #include "tfport/io/checkpoint_reader.h"
 #include "tfport/io/file.h"
@@ -261,19 +261,12 @@ Result<std::unique_ptr<OpKernel>> MakeStringJoin(const graph::Node& node) {
   }));
 }
 
+// The pattern is an input, so it is compiled on every run (StaticRegexFullMatch
+// compiles its attr once). Matching rules: regex_match.h.
 Status RegexFullMatch(OpKernelContext& ctx) {
   TFPORT_ASSIGN_OR_RETURN(std::string pattern, ScalarString(ctx, 1, "pattern"));
-  std::regex re;
-  try {
-    re = std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return errors::InvalidArgument("Invalid pattern: ", pattern, ", error: ", e.what());
-  }
-  const Tensor& in = ctx.input(0);
-  Tensor out(DT_BOOL, in.shape());
-  auto src = in.flat<std::string>();
-  auto dst = out.flat<bool>();
-  for (size_t k = 0; k < src.size(); ++k) dst[k] = std::regex_match(src[k], re);
+  TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<const std::regex> re, CompileFullMatchPattern(pattern));
+  TFPORT_ASSIGN_OR_RETURN(Tensor out, FullMatchAll(*re, ctx.input(0)));
   ctx.set_output(0, std::move(out));
   return OkStatus();
 }

@@ -34,6 +34,9 @@ void RegisterDataFlowKernels(KernelRegistry& r);     // data_flow_kernels.cc
 void RegisterIoKernels(KernelRegistry& r);           // io_kernels.cc
 void RegisterTrainingKernels(KernelRegistry& r);     // training/*.cc
 void RegisterRandomKernels(KernelRegistry& r);       // random/*.cc
+void RegisterFunctionKernels(KernelRegistry& r);     // function_kernels.cc
+void RegisterListKernels(KernelRegistry& r);         // data_flow/list_kernels.cc
+void RegisterStringKernels(KernelRegistry& r);       // string_kernels.cc
 void RegisterParsingKernels(KernelRegistry& r);      // parsing_kernels.cc
 
 // Registers or aborts (a duplicate is a bug in tfport).

@@ -23,7 +23,8 @@ const runtime::KernelRegistry& DefaultKernels() {
     for (auto fn : {RegisterBaseKernels, RegisterStateKernels, RegisterControlFlowKernels,
                     RegisterMathKernels, RegisterArrayKernels, RegisterNnKernels,
                     RegisterDataFlowKernels, RegisterIoKernels, RegisterTrainingKernels,
-                    RegisterRandomKernels, RegisterParsingKernels})
+                    RegisterRandomKernels, RegisterParsingKernels, RegisterFunctionKernels,
+                    RegisterListKernels, RegisterStringKernels})
       fn(*r);
     return r;
   }();

@@ -7,6 +7,8 @@
 // formats.md §1.7.1; IEEE-754 bit patterns).
 
 #include "tfport/core/tensor.h"
+#include "tfport/core/tensor_proto.h"
+#include "tfport/tf/tensor.pb.h"
 
 #include <bit>
 #include <cmath>
@@ -187,7 +189,6 @@ TEST(TensorTest, AllocateRejectsBadInputs) {
   EXPECT_EQ(partial.status().code(), Code::kInvalidArgument);
   Result<Tensor> unknown = Tensor::Allocate(DT_FLOAT, Shape::UnknownRank());
   EXPECT_EQ(unknown.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(Tensor::Allocate(DT_VARIANT, Shape{1}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Tensor::Allocate(DT_INVALID, Shape{1}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Tensor::Allocate(DT_FLOAT_REF, Shape{1}).status().code(), Code::kInvalidArgument);
 }
@@ -358,6 +359,120 @@ TEST(TensorTest, DebugStringMentionsTypeAndShape) {
   // max_entries = 2 of 3 values: output is truncated.
   std::string cut = t.DebugString(2);
   EXPECT_NE(cut.find("..."), std::string::npos) << cut;
+}
+
+// ---- DT_VARIANT (tensor.h: one Variant per element, stored like strings)
+
+// A minimal VariantValue for the tests.
+class Box final : public VariantValue {
+ public:
+  explicit Box(int v) : v_(v) {}
+  std::string TypeName() const override { return "test::Box"; }
+  std::string DebugString() const override { return "Box(" + std::to_string(v_) + ")"; }
+  int v() const { return v_; }
+
+ private:
+  int v_;
+};
+
+Variant MakeBox(int v) { return Variant(std::make_shared<const Box>(v)); }
+
+TEST(TensorTest, VariantDtypeMapping) {
+  EXPECT_EQ(DataTypeOf<Variant>::value, DT_VARIANT);
+  Variant empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty.value(), nullptr);
+  EXPECT_EQ(empty.get<Box>(), nullptr);
+  EXPECT_EQ(empty.TypeName(), "");
+  Variant b = MakeBox(7);
+  ASSERT_NE(b.get<Box>(), nullptr);
+  EXPECT_EQ(b.get<Box>()->v(), 7);
+  EXPECT_EQ(b.TypeName(), "test::Box");
+  EXPECT_EQ(b.DebugString(), "Box(7)");
+  Variant alias = b;  // copies the handle
+  EXPECT_EQ(alias.value(), b.value());
+  EXPECT_TRUE(alias == b);
+  EXPECT_FALSE(MakeBox(7) == b);  // identity, not value
+}
+
+TEST(TensorTest, VariantTensorsStartEmpty) {
+  Tensor t(DT_VARIANT, Shape{2, 3});
+  EXPECT_EQ(t.num_elements(), 6);  // 2*3
+  EXPECT_EQ(t.byte_size(), 0u);    // not a memcpy type
+  EXPECT_TRUE(t.bytes().empty());
+  for (const Variant& v : t.flat<Variant>()) EXPECT_TRUE(v.empty());
+  Result<Tensor> a = Tensor::Allocate(DT_VARIANT, Shape{4});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  for (const Variant& v : a->flat<Variant>()) EXPECT_TRUE(v.empty());
+  // The byte limit counts sizeof(Variant) per element.
+  EXPECT_EQ(Tensor::Allocate(DT_VARIANT, Shape{1000}, true, /*max_bytes=*/100).status().code(),
+            Code::kResourceExhausted);
+}
+
+TEST(TensorTest, VariantScalarDeepCopyAndEquality) {
+  Tensor t = Tensor::Scalar<Variant>(MakeBox(3));
+  EXPECT_EQ(t.dtype(), DT_VARIANT);
+  EXPECT_EQ(t.shape(), Shape{});
+  EXPECT_EQ(t.scalar<Variant>().get<Box>()->v(), 3);
+
+  // DeepCopy copies handles: a new buffer sharing the same immutable values.
+  Tensor copy = t.DeepCopy();
+  EXPECT_FALSE(copy.SharesBufferWith(t));
+  EXPECT_EQ(copy.scalar<Variant>().value(), t.scalar<Variant>().value());
+  EXPECT_TRUE(BitwiseEqual(t, copy));
+
+  // Replacing the copy's element leaves the source alone.
+  copy.scalar<Variant>() = MakeBox(4);
+  EXPECT_EQ(t.scalar<Variant>().get<Box>()->v(), 3);
+  EXPECT_FALSE(BitwiseEqual(t, copy));
+
+  // Equal-looking but distinct values are not equal (identity comparison).
+  EXPECT_FALSE(BitwiseEqual(Tensor::Scalar<Variant>(MakeBox(3)), t));
+  // Two all-empty tensors of one shape are equal; shapes must match.
+  EXPECT_TRUE(BitwiseEqual(Tensor(DT_VARIANT, Shape{2}), Tensor(DT_VARIANT, Shape{2})));
+  EXPECT_FALSE(BitwiseEqual(Tensor(DT_VARIANT, Shape{2}), Tensor(DT_VARIANT, Shape{1, 2})));
+}
+
+TEST(TensorTest, VariantDebugStringShowsValues) {
+  Tensor t(DT_VARIANT, Shape{2});
+  t.flat<Variant>()[0] = MakeBox(5);
+  std::string s = t.DebugString();
+  EXPECT_NE(s.find("variant"), std::string::npos) << s;
+  EXPECT_NE(s.find("<Box(5)>"), std::string::npos) << s;
+  EXPECT_NE(s.find("<<empty variant>>"), std::string::npos) << s;
+}
+
+TEST(TensorTest, VariantReshapeKeepsValues) {
+  Tensor t(DT_VARIANT, Shape{2});
+  t.flat<Variant>()[1] = MakeBox(9);
+  Result<Tensor> r = t.Reshaped(Shape{1, 2});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->flat<Variant>()[1].get<Box>()->v(), 9);
+  EXPECT_TRUE(r->SharesBufferWith(t));
+}
+
+TEST(TensorTest, VariantHasNoProtoForm) {
+  tf::TensorProto proto;
+  Status s = TensorToProtoChecked(Tensor::Scalar<Variant>(MakeBox(1)), &proto);
+  EXPECT_EQ(s.code(), Code::kUnimplemented);
+  EXPECT_NE(s.message().find("DT_VARIANT"), std::string::npos) << s.ToString();
+  EXPECT_EQ(proto.ByteSizeLong(), 0u);  // left cleared
+  Status r = TensorToProtoChecked(Tensor(DT_RESOURCE, Shape{}), &proto);
+  EXPECT_EQ(r.code(), Code::kUnimplemented);
+  EXPECT_NE(r.message().find("DT_RESOURCE"), std::string::npos) << r.ToString();
+  EXPECT_EQ(TensorToProtoChecked(Tensor(), &proto).code(), Code::kInvalidArgument);
+  // Ordinary tensors go through unchanged.
+  ASSERT_TRUE(TensorToProtoChecked(Tensor::Scalar<float>(2.5f), &proto).ok());
+  EXPECT_EQ(proto.dtype(), DT_FLOAT);
+  ASSERT_EQ(proto.float_val_size(), 1);
+  EXPECT_EQ(proto.float_val(0), 2.5f);
+  // The unchecked form does not crash: dtype and shape only.
+  TensorToProto(Tensor(DT_VARIANT, Shape{3}), &proto);
+  EXPECT_EQ(proto.dtype(), DT_VARIANT);
+  EXPECT_EQ(proto.tensor_shape().dim_size(), 1);
+  EXPECT_TRUE(proto.tensor_content().empty());
+  // And reading one back is refused (tensor_proto.cc: no variant decoding).
+  EXPECT_EQ(TensorFromProto(proto).status().code(), Code::kUnimplemented);
 }
 
 }  // namespace

@@ -10,8 +10,10 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "tfport/core/status.h"
 #include "tfport/tf/types.pb.h"
@@ -45,6 +47,46 @@ struct ResourceHandle {
   std::string device, container, name, type_name;
   int64_t step_id = -1;
   bool operator==(const ResourceHandle&) const = default;
+};
+
+// The value behind one element of a DT_VARIANT tensor (TensorFlow's
+// Variant payloads: TensorList, ...). Values are immutable once shared: an
+// op that "changes" one builds a new value.
+class VariantValue {
+ public:
+  virtual ~VariantValue() = default;
+  // The type's registered name, e.g. "tensorflow::TensorList".
+  virtual std::string TypeName() const = 0;
+  virtual std::string DebugString() const = 0;
+};
+
+// The element of a DT_VARIANT tensor: a shared handle to an immutable
+// VariantValue, or empty (a freshly allocated element). Copying copies the
+// handle, never the value.
+class Variant {
+ public:
+  Variant() = default;
+  explicit Variant(std::shared_ptr<const VariantValue> value) : value_(std::move(value)) {}
+
+  bool empty() const { return value_ == nullptr; }
+  const VariantValue* value() const { return value_.get(); }
+  const std::shared_ptr<const VariantValue>& shared_value() const { return value_; }
+  // The value as a T, or nullptr if empty or of another type.
+  template <typename T>
+  const T* get() const {
+    return dynamic_cast<const T*>(value_.get());
+  }
+  // "" when empty.
+  std::string TypeName() const { return value_ ? value_->TypeName() : std::string(); }
+  // "<empty variant>" when empty.
+  std::string DebugString() const {
+    return value_ ? value_->DebugString() : std::string("<empty variant>");
+  }
+  // Identity: the same value object (or both empty).
+  bool operator==(const Variant& other) const { return value_ == other.value_; }
+
+ private:
+  std::shared_ptr<const VariantValue> value_;
 };
 
 // True for DT_*_REF values (101..133).
@@ -108,6 +150,7 @@ TFPORT_DTYPE_OF(Half, DT_HALF)
 TFPORT_DTYPE_OF(uint32_t, DT_UINT32)
 TFPORT_DTYPE_OF(uint64_t, DT_UINT64)
 TFPORT_DTYPE_OF(ResourceHandle, DT_RESOURCE)
+TFPORT_DTYPE_OF(Variant, DT_VARIANT)
 #undef TFPORT_DTYPE_OF
 
 }  // namespace tfport

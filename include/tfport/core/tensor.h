@@ -8,7 +8,10 @@
 // copying; the TensorBuffer keeps that owner alive.
 //
 // DT_STRING tensors hold one std::string per element, DT_RESOURCE tensors one
-// ResourceHandle. DT_VARIANT is not supported.
+// ResourceHandle and DT_VARIANT tensors one Variant (a shared handle to an
+// immutable VariantValue such as a TensorList; freshly allocated elements are
+// empty). Variant tensors exist only at run time: they have no TensorProto
+// form (see tensor_proto.h).
 //
 // Thread-safety: const methods may be called concurrently; writes through
 // flat<T>() on a shared buffer must be synchronised by the caller.
@@ -50,7 +53,8 @@ class Tensor {
  public:
   Tensor() = default;  // DT_INVALID, no elements
 
-  // Allocates zero-initialised storage for a memcpy type or DT_STRING.
+  // Allocates zero-initialised storage for a memcpy type, DT_STRING,
+  // DT_RESOURCE or DT_VARIANT (empty strings / handles / variants).
   // REQUIRES: shape fully defined and validated; dtype supported. Aborts on
   // allocation failure like operator new; use Allocate() for sizes that come
   // from untrusted input.
@@ -105,7 +109,8 @@ class Tensor {
   template <typename T>
   const T& scalar() const { return flat<T>()[0]; }
 
-  // Raw element bytes of a memcpy type (empty span for DT_STRING).
+  // Raw element bytes of a memcpy type (empty span for string, resource and
+  // variant tensors).
   std::span<std::byte> bytes();
   std::span<const std::byte> bytes() const;
   size_t byte_size() const;  // num_elements * DataTypeSize (0 for strings)
@@ -116,7 +121,8 @@ class Tensor {
     return buffer_ != nullptr && buffer_ == other.buffer_;
   }
 
-  // An independent copy with owned, 64-byte aligned storage.
+  // An independent copy with owned, 64-byte aligned storage. Variant
+  // elements are copied as handles: the copy shares the immutable values.
   Tensor DeepCopy() const;
 
   // Same shape; returns INVALID_ARGUMENT if element counts differ.
@@ -135,7 +141,10 @@ class Tensor {
   std::shared_ptr<TensorBuffer> buffer_;
 };
 
-// Same dtype, shape and element bytes (strings compared by value). NaNs with
+// Same dtype, shape and element bytes (strings and resource handles compared
+// by value; variants by identity: equal when each element holds the very same
+// VariantValue object, or both are empty — so a DeepCopy is equal to its
+// source, but two separately built equal-looking lists are not). NaNs with
 // equal bits compare equal.
 bool BitwiseEqual(const Tensor& a, const Tensor& b);
 

@@ -34,7 +34,17 @@ enum class ProtoEncoding {
                    // dtype is in Python's set and there is more than 1 element
 };
 
+// REQUIRES: tensor has a TensorProto form (not DT_VARIANT / DT_RESOURCE /
+// DT_INVALID); for those only dtype and shape are written. Callers that may
+// see such tensors use TensorToProtoChecked.
 void TensorToProto(const Tensor& tensor, tf::TensorProto* proto,
                    ProtoEncoding encoding = ProtoEncoding::kPython);
+
+// TensorToProto that refuses tensors without a TensorProto form: UNIMPLEMENTED
+// naming DT_VARIANT or DT_RESOURCE (their run-time objects — TensorLists,
+// resource handles — are not serialised by tfport), INVALID_ARGUMENT for an
+// uninitialized tensor. `proto` is left cleared on error.
+Status TensorToProtoChecked(const Tensor& tensor, tf::TensorProto* proto,
+                            ProtoEncoding encoding = ProtoEncoding::kPython);
 
 }  // namespace tfport

@@ -9,7 +9,8 @@ void RegisterAllOps(OpRegistry& registry) {
   using namespace internal;
   for (auto fn : {RegisterBaseOps, RegisterStateOps, RegisterControlFlowOps, RegisterMathOps,
                   RegisterArrayOps, RegisterNnOps, RegisterDataFlowOps, RegisterIoOps, RegisterTrainingOps,
-                  RegisterRandomOps, RegisterParsingOps})
+                  RegisterRandomOps, RegisterParsingOps, RegisterFunctionalOps, RegisterListOps,
+                  RegisterStringOps})
     fn(registry);
 }
 

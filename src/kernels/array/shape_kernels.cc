@@ -7,6 +7,7 @@
 #include <set>
 
 #include "kernels/array/array_internal.h"
+#include "kernels/data_flow/tensor_list.h"
 
 namespace tfport::kernels::array {
 namespace {
@@ -170,11 +171,17 @@ Status Fill(OpKernelContext& ctx) {
   return OkStatus();
 }
 
+// DT_VARIANT: a scalar TensorList becomes a list of zeros (tensor_list.h).
 Result<std::unique_ptr<OpKernel>> MakeZerosLike(const graph::Node& node) {
   TFPORT_ASSIGN_OR_RETURN(DataType t, GetTypeAttr(node.def(), "T"));
-  if (!(IsMemcpyType(t) || t == DT_STRING)) return runtime::NoKernelFor(node);
+  if (!(IsMemcpyType(t) || t == DT_STRING || t == DT_VARIANT)) return runtime::NoKernelFor(node);
   return std::unique_ptr<OpKernel>(new FunctionKernel([](OpKernelContext& ctx) -> Status {
     const Tensor& x = ctx.input(0);
+    if (x.dtype() == DT_VARIANT) {
+      TFPORT_ASSIGN_OR_RETURN(Tensor zeros, ZerosLikeVariant(x));
+      ctx.set_output(0, std::move(zeros));
+      return OkStatus();
+    }
     return ctx.allocate_output(0, x.dtype(), x.shape()).status();  // zeroed / empty strings
   }));
 }
