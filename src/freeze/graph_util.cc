@@ -69,6 +69,22 @@ Result<FrozenGraph> ConvertVariablesToConstants(runtime::Session& session,
   std::unordered_map<std::string, const tf::NodeDef*> by_name;
   for (const auto& n : inference.node()) by_name[n.name()] = &n;
 
+  // A handle passed into a function (TF2's StatefulPartitionedCall) cannot
+  // become a constant: the function would receive a tensor where it reads a
+  // variable. Say so instead of writing a graph that cannot run.
+  for (const auto& n : inference.node()) {
+    if (n.op() == "ReadVariableOp" || n.op() == "ResourceGather" || n.op() == "Identity") continue;
+    for (const auto& input : n.input()) {
+      if (!input.empty() && input[0] == '^') continue;
+      auto src = by_name.find(NodeName(input));
+      if (src != by_name.end() && src->second->op() == "VarHandleOp")
+        return errors::Unimplemented(
+            "node ", n.name(), " (", n.op(), ") takes variable ", src->first,
+            " as a resource handle (a TF2 function call); freezing graphs whose variables are "
+            "read inside functions is not supported yet");
+    }
+  }
+
   std::vector<std::string> fetches, variables;
   std::unordered_map<std::string, tf::AttrValue> resource_identity_types;
   for (const auto& n : inference.node()) {

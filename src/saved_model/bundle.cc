@@ -32,6 +32,14 @@ Status Signature::Run(const std::vector<Tensor>& inputs, std::vector<Tensor>* ou
     return errors::InvalidArgument(bundle_->origin(), ": signature '", key_, "' takes ",
                                    input_keys_.size(), " inputs, got ", inputs.size());
   std::vector<std::pair<std::string, Tensor>> feeds;
+  bool all_given = all_inputs_ != nullptr;
+  for (size_t i = 0; i < inputs.size() && all_given; ++i)
+    all_given = inputs[i].initialized() &&
+                (inputs[i].dtype() == input_dtypes_[i] || input_dtypes_[i] == DT_INVALID);
+  if (all_given) {
+    Status s = bundle_->session().RunCallable(*all_inputs_, inputs, outputs);
+    return s.ok() ? s : bundle_->Explain(s, "signature '" + key_ + "'");
+  }
   feeds.reserve(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
@@ -110,6 +118,10 @@ Result<const Signature*> SavedModelBundle::GetSignature(std::string_view key) co
                                  &sig->feed_names_, &sig->input_dtypes_));
   TFPORT_RETURN_IF_ERROR(resolve("output", def->second.outputs(), &sig->output_keys_,
                                  &sig->fetch_names_, nullptr));
+  // When the graph cannot plan this call, Run goes through Session::Run,
+  // which reports the problem.
+  auto callable = session_->MakeCallable(sig->feed_names_, sig->fetch_names_, {});
+  if (callable.ok()) sig->all_inputs_ = std::move(*callable);
   const Signature* out = sig.get();
   signatures_.emplace(std::string(key), std::move(sig));
   return out;
@@ -141,6 +153,64 @@ Status SavedModelBundle::Explain(const Status& s, std::string_view what) const {
                   out.message() + " (no variables were restored: " + variables_path_ +
                       ".index does not exist, so the model's variables have no values)");
   return out;
+}
+
+std::vector<std::string> SavedModelBundle::ConcreteFunctions() const {
+  std::vector<std::string> names;
+  for (const auto& [name, f] : meta_.object_graph_def().concrete_functions()) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::vector<Tensor>> SavedModelBundle::CallFunction(std::string_view name,
+                                                          const std::vector<Tensor>& args) const {
+  const tf::SavedObjectGraph& objects = meta_.object_graph_def();
+  auto it = objects.concrete_functions().find(std::string(name));
+  if (it == objects.concrete_functions().end())
+    return errors::NotFound(origin_, " has no concrete function '", name,
+                            "'; it has: ", JoinKeys(ConcreteFunctions()));
+  // TF names the graph's variable handles after the variables, in object
+  // order, made unique as tf.Graph does ("count", "count_1", ...).
+  std::map<int, std::string> handle_of;
+  {
+    std::map<std::string, int> used;
+    for (int id = 0; id < objects.nodes_size(); ++id) {
+      const auto& node = objects.nodes(id);
+      if (!node.has_variable()) continue;
+      const std::string& base = node.variable().name();
+      const int k = used[base]++;
+      handle_of[id] = k == 0 ? base : base + "_" + std::to_string(k);
+    }
+  }
+  std::vector<std::string> fetches;
+  for (int id : it->second.bound_inputs()) {
+    if (id < 0 || id >= objects.nodes_size())
+      return errors::InvalidArgument(origin_, ": concrete function ", name, " captures object ", id,
+                                     ", which the object graph does not have");
+    const auto& node = objects.nodes(id);
+    if (node.has_variable()) {
+      const graph::Node* h = graph_->FindNode(handle_of[id]);
+      if (h == nullptr || h->op() != "VarHandleOp")
+        return errors::NotFound(origin_, ": concrete function ", name, " captures variable '",
+                                node.variable().name(), "', whose handle the graph lacks");
+      fetches.push_back(h->name() + ":0");
+    } else if (node.has_constant()) {
+      fetches.push_back(node.constant().operation() + ":0");
+    } else {
+      return errors::Unimplemented(origin_, ": concrete function ", name, " captures object ", id,
+                                   " of a kind other than variable or constant");
+    }
+  }
+  std::vector<Tensor> captured;
+  if (!fetches.empty()) TFPORT_RETURN_IF_ERROR(session_->Run({}, fetches, {}, &captured));
+  runtime::FunctionLibraryRuntime& lib = session_->functions();
+  TFPORT_ASSIGN_OR_RETURN(const auto* f, lib.Instantiate(name, {}));
+  std::vector<Tensor> all = args;
+  all.insert(all.end(), captured.begin(), captured.end());
+  std::vector<Tensor> rets;
+  Status s = lib.Run(*f, session_->env(), all, &rets);
+  if (!s.ok()) return Explain(s, "concrete function '" + std::string(name) + "'");
+  return rets;
 }
 
 }  // namespace tfport::saved_model

@@ -1,5 +1,8 @@
 #include "tfport/saved_model/loader.h"
 
+#include "tfport/core/str_util.h"
+#include "tfport/graph/function.h"
+
 #include "tfport/graph/import.h"
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/io/file.h"
@@ -45,10 +48,29 @@ BundlePtr MakeBundle(const LoadOptions& options, const std::string& origin, tf::
                                             std::move(session), std::move(im.saver));
 }
 
+// A TF2 model whose functions use ops tfport cannot run fails at load with
+// all of them listed (rather than at the first call that reaches one, or as
+// a confusing restore error when it sits in the saver's functions).
+Status CheckFunctionKernels(SavedModelBundle& bundle) {
+  const graph::Graph& g = bundle.graph();
+  if (g.library().function_size() == 0) return OkStatus();
+  runtime::FunctionLibraryRuntime& lib = bundle.session().functions();
+  auto is_function = [&](const std::string& op) { return lib.Find(op) != nullptr; };
+  std::vector<std::string> roots;
+  for (const graph::Node* n : g.nodes())
+    for (std::string& f : graph::FunctionsCalledBy(n->def(), is_function)) roots.push_back(std::move(f));
+  std::vector<std::string> missing = lib.MissingKernels(roots);
+  if (missing.empty()) return OkStatus();
+  return errors::Unimplemented(bundle.origin(), ": the model's functions use ops tfport does not implement: ",
+                               StrJoin(missing, ", "));
+}
+
 Result<BundlePtr> ImportBundle(const LoadOptions& options, tf::MetaGraphDef meta,
                                const std::string& origin) {
   TFPORT_ASSIGN_OR_RETURN(Imported im, ImportGraph(options, meta, origin));
-  return MakeBundle(options, origin, std::move(meta), std::move(im));
+  BundlePtr bundle = MakeBundle(options, origin, std::move(meta), std::move(im));
+  TFPORT_RETURN_IF_ERROR(CheckFunctionKernels(*bundle));
+  return bundle;
 }
 
 // "name:0" -> "name": init ops are run as targets.

@@ -62,6 +62,8 @@ class Signature {
   std::vector<std::string> input_keys_, output_keys_;
   std::vector<std::string> feed_names_, fetch_names_;
   std::vector<DataType> input_dtypes_;
+  // Prepared once for the common case of every input given.
+  std::shared_ptr<const runtime::Session::Callable> all_inputs_;
 };
 
 class SavedModelBundle {
@@ -96,6 +98,16 @@ class SavedModelBundle {
   // dtype.
   Result<std::map<std::string, Tensor>> Run(std::string_view key,
                                             const std::map<std::string, Tensor>& inputs) const;
+
+  // TF2 SavedModels: the concrete functions of the SavedObjectGraph (every
+  // tf.function trace the model kept, signatures or not), sorted.
+  std::vector<std::string> ConcreteFunctions() const;
+  // Calls concrete function `name` with `args` (its own arguments, in
+  // order); the variables and constants it captured (bound_inputs) are
+  // passed for the caller. NOT_FOUND for an unknown name; UNIMPLEMENTED for
+  // captures other than variables and constants.
+  Result<std::vector<Tensor>> CallFunction(std::string_view name,
+                                           const std::vector<Tensor>& args) const;
 
   // Whether variables were restored from a checkpoint at load time (false for
   // a SavedModel without variables/, or a GraphDef). Errors about
