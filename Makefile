@@ -42,6 +42,7 @@ bench: build
 	@./$(BUILD)/saver_bench
 	@./$(BUILD)/freeze_bench
 	@./$(BUILD)/saved_model_bench
+	@./$(BUILD)/function_bench
 	@./$(BUILD)/kernels_bench
 
 clean:

@@ -43,6 +43,21 @@ inline double MedianOf(int reps, const std::function<void()>& f) {
 // Peak resident set of this process in KiB: VmHWM, which starts afresh at
 // exec (getrusage's ru_maxrss keeps the peak of the process that forked us,
 // so a child started by a large benchmark would report the parent's size).
+// Per-call microseconds of f (median of `reps` rounds of `calls` calls,
+// after a warm-up of calls/10).
+inline double MedianMicros(int reps, int calls, const std::function<void()>& f) {
+  for (int i = 0; i < calls / 10 + 1; ++i) f();
+  std::vector<double> per_call;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < calls; ++i) f();
+    per_call.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() *
+                       1e6 / calls);
+  }
+  std::sort(per_call.begin(), per_call.end());
+  return per_call[per_call.size() / 2];
+}
+
 inline long MaxRssKiB() {
   if (FILE* f = std::fopen("/proc/self/status", "r")) {
     char line[256];

@@ -29,6 +29,7 @@
 using namespace tfport;
 using bench::Check;
 using bench::MaxRssKiB;
+using bench::MedianMicros;
 using bench::MedianOf;
 
 namespace {
@@ -92,19 +93,6 @@ double SumFloats(const float* p, size_t n) {
   for (float a : acc) s += a;
   for (; i < n; ++i) s += p[i];
   return s;
-}
-
-double MedianMicros(int reps, int calls, const std::function<void()>& f) {
-  for (int i = 0; i < calls / 10 + 1; ++i) f();
-  std::vector<double> per_call;
-  for (int r = 0; r < reps; ++r) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < calls; ++i) f();
-    per_call.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() *
-                       1e6 / calls);
-  }
-  std::sort(per_call.begin(), per_call.end());
-  return per_call[per_call.size() / 2];
 }
 
 void HalfPlusTwo(int reps, int calls) {
