@@ -4,7 +4,7 @@
 
 namespace tfport {
 
-std::string CEscape(std::string_view s) {
+std::string CEscape(std::string_view s, bool keep_utf8) {
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {
@@ -16,7 +16,7 @@ std::string CEscape(std::string_view s) {
       case '\'': out += "\\'"; break;
       case '\\': out += "\\\\"; break;
       default:
-        if (c < 0x20 || c >= 0x7f) {
+        if (c < 0x20 || c == 0x7f || (c > 0x7f && !keep_utf8)) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\%03o", c);
           out += buf;

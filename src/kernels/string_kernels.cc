@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "kernels/kernels_internal.h"
+#include "tfport/core/str_util.h"
 #include "kernels/regex_match.h"
 
 namespace tfport::kernels {
@@ -65,31 +66,6 @@ std::string FloatText(F v, int digits, int more_digits) {
     back = std::strtod(buf, nullptr);
   if (back != v) std::snprintf(buf, sizeof buf, "%.*g", more_digits, static_cast<double>(v));
   return buf;
-}
-
-// C-style escaping that leaves bytes >= 0x80 alone (UTF-8 stays readable).
-std::string Escaped(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '"': out += "\\\""; break;
-      case '\'': out += "\\'"; break;
-      case '\\': out += "\\\\"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
 }
 
 // The dtypes TensorFlow prints value by value; others (complex, qint32,
@@ -136,7 +112,7 @@ void ElementText(const Tensor& t, int64_t i, std::string* out) {
       *out = std::to_string(static_cast<uint8_t>(t.bytes()[k]) & 0x0f);
       return;
     case DT_BOOL: *out = t.flat<bool>()[k] ? "1" : "0"; return;
-    case DT_STRING: *out = "\"" + Escaped(t.flat<std::string>()[k]) + "\""; return;
+    case DT_STRING: *out = "\"" + CEscape(t.flat<std::string>()[k], /*keep_utf8=*/true) + "\""; return;
     default: *out = "?";
   }
 }

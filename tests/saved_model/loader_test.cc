@@ -10,6 +10,7 @@
 
 #include "support/fixtures.h"
 #include "support/status_matchers.h"
+#include "support/tf_example.h"
 #include "support/temp_dir.h"
 #include "tfport/saved_model/constants.h"
 #include "tfport/saved_model/inputs.h"
@@ -35,16 +36,7 @@ std::unique_ptr<saved_model::SavedModelBundle> LoadOrDie(const std::string& dir,
   return b.ok() ? std::move(*b) : nullptr;
 }
 
-// Serialized tf.Examples with one float feature each, built with protobuf.
-Tensor FloatExamples(const std::string& feature, const std::vector<float>& values) {
-  Tensor t(DT_STRING, Shape{static_cast<int64_t>(values.size())});
-  for (size_t i = 0; i < values.size(); ++i) {
-    tf::Example e;
-    (*e.mutable_features()->mutable_feature())[feature].mutable_float_list()->add_value(values[i]);
-    t.flat<std::string>()[i] = e.SerializeAsString();
-  }
-  return t;
-}
+using testing::FloatExamples;
 
 TEST(Load, HalfPlusTwoFamilyPredictRegressClassify) {
   for (const char* dir : {"serving_saved_model_half_plus_two_cpu/00000123",

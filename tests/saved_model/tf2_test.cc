@@ -14,6 +14,7 @@
 
 #include "support/fixtures.h"
 #include "support/status_matchers.h"
+#include "support/tf_example.h"
 #include "tfport/io/checkpoint_reader.h"
 #include "tfport/saved_model/loader.h"
 #include "tfport/tf/example.pb.h"
@@ -61,15 +62,7 @@ float Relu(float v) { return v > 0 ? v : 0; }
 float Sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 float Linear(float v) { return v; }
 
-Tensor FloatExamples(const std::string& feature, const std::vector<float>& values) {
-  Tensor t(DT_STRING, Shape{static_cast<int64_t>(values.size())});
-  for (size_t i = 0; i < values.size(); ++i) {
-    tf::Example e;
-    (*e.mutable_features()->mutable_feature())[feature].mutable_float_list()->add_value(values[i]);
-    t.flat<std::string>()[i] = e.SerializeAsString();
-  }
-  return t;
-}
+using testing::FloatExamples;
 
 TEST(Tf2SavedModel, HalfPlusTwoEverySignature) {
   const std::string dir = "serving_saved_model_half_plus_two_tf2_cpu/00000123";
