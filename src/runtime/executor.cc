@@ -1,6 +1,7 @@
 #include "tfport/runtime/executor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -81,11 +82,27 @@ struct Executor::Plan {
   std::vector<PNode> nodes;
   std::vector<Frame> frames;
   std::vector<int> roots;
+  // Straight-line mode, for plans with one frame, no Switch/Merge family
+  // and at most one expensive node (nothing worth overlapping): nodes run in
+  // `order` on the calling thread, without pending counts or locks.
+  bool sequential = false;
+  std::vector<int> order;
+  struct Source {
+    int node;  // plan node, or -1 - k for argument/constant k
+    int out;
+  };
+  std::vector<std::vector<Source>> sources;  // per node, per data input
+  std::vector<int> out_base;                 // per node: first slot of its outputs
+  std::vector<int> consumers;                // per output slot: data edges reading it
+  int num_out_slots = 0;
   // Per argument: the (node, slot) inputs it replaces.
   std::vector<std::vector<OutEdge>> feed_edges;
   // Per result: the producing plan node and output, or -1 with argument index.
   std::vector<std::pair<int, int>> fetch_src;
-  std::vector<int> fetch_feed;  // argument index or -1
+  std::vector<int> fetch_feed;  // argument (or, past the arguments, constant) index or -1
+  // Const nodes evaluated once when the plan is built; delivered like
+  // arguments (their feed_edges follow the arguments').
+  std::vector<Tensor> constants;
 };
 
 Result<const OpKernel*> KernelCache::Get(const graph::Node& node) {
@@ -108,9 +125,19 @@ Result<const OpKernel*> KernelCache::Get(const graph::Node& node) {
   return slot.get();
 }
 
+namespace {
+// The value of a Const node, computed by its kernel (defined below).
+Result<Tensor> EvaluateConstant(const graph::Node& node, const OpKernel& kernel);
+}  // namespace
+
 Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, KernelCache* kernels,
                                                   ExecutorSpec spec) {
-  (void)graph;
+  return Create(graph, kernels, std::move(spec), /*hoist_constants=*/true);
+}
+
+Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, KernelCache* kernels,
+                                                  ExecutorSpec spec, bool hoist_constants) {
+  const ExecutorSpec original = hoist_constants ? spec : ExecutorSpec{};
   auto plan = std::make_unique<Plan>();
   plan->spec = std::move(spec);
   const ExecutorSpec& sp = plan->spec;
@@ -122,7 +149,20 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
     if (!fed.emplace(std::make_pair(t.node, t.index), static_cast<int>(i)).second)
       return errors::InvalidArgument("tensor '", t.name(), "' is fed more than once");
   }
-  plan->feed_edges.resize(sp.args.size());
+  // Folding at plan-build time: a Const with no inputs and no control
+  // inputs is the same tensor on every run, so it is evaluated here and
+  // delivered with the arguments instead of running as a node.
+  auto Constant = [&](const graph::Node* n) {
+    if (!hoist_constants || n->op() != "Const" || !n->control_inputs().empty()) return false;
+    if (fed.count({n, 0})) return true;
+    Result<const OpKernel*> k = kernels->Get(*n);
+    if (!k.ok()) return false;
+    Result<Tensor> v = EvaluateConstant(*n, **k);
+    if (!v.ok()) return false;
+    fed.emplace(std::make_pair(n, 0), static_cast<int>(sp.args.size() + plan->constants.size()));
+    plan->constants.push_back(std::move(*v));
+    return true;
+  };
 
   // Needed nodes: backwards from results and targets, not past arguments.
   std::vector<const graph::Node*> stack;
@@ -143,10 +183,12 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
     index[n] = static_cast<int>(needed.size());
     needed.push_back(n);
     for (const auto& in : n->inputs())
-      if (!fed.count({in.node, in.index}) && !index.count(in.node)) stack.push_back(in.node);
+      if (!fed.count({in.node, in.index}) && !index.count(in.node) && !Constant(in.node))
+        stack.push_back(in.node);
     for (const graph::Node* c : n->control_inputs())
       if (!index.count(c) && !FedPlaceholder(c)) stack.push_back(c);
   }
+  plan->feed_edges.resize(sp.args.size() + plan->constants.size());
 
   // Nodes, kernels and edges.
   plan->nodes.resize(needed.size());
@@ -212,6 +254,7 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
       int i = q.back();
       q.pop_back();
       ++seen;
+      plan->order.push_back(i);
       for_each_succ(static_cast<size_t>(i), [&](int d) {
         if (--indeg[static_cast<size_t>(d)] == 0) q.push_back(d);
       });
@@ -297,9 +340,13 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
   }
   for (size_t k = 0; k < plan->feed_edges.size(); ++k)
     for (const auto& e : plan->feed_edges[k])
-      if (plan->nodes[static_cast<size_t>(e.dst)].frame != 0)
+      if (plan->nodes[static_cast<size_t>(e.dst)].frame != 0) {
+        // A constant read straight from inside a loop frame: plan without
+        // folding, where it runs as a node of that frame.
+        if (k >= sp.args.size()) return Create(graph, kernels, original, false);
         return errors::Unimplemented("feeding '", sp.args[k].name(),
                                      "', which is consumed inside a while loop");
+      }
 
   // Results.
   for (size_t k = 0; k < sp.rets.size(); ++k) {
@@ -320,6 +367,42 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
     plan->fetch_src.emplace_back(i, t.index);
     plan->fetch_feed.push_back(-1);
     plan->nodes[static_cast<size_t>(i)].fetch_slots.push_back(static_cast<int>(k));
+  }
+
+  int expensive = 0;
+  bool simple = plan->frames.size() == 1;
+  for (const auto& pn : plan->nodes) {
+    // Nodes the dataflow mode would likely hand to another thread: known
+    // expensive ops, and ops whose static output is big.
+    bool big = false;
+    if (pn.node->num_outputs() > 0) {
+      const Shape out = pn.node->output_shape(0);
+      big = !out.unknown_rank() && out.IsFullyDefined() && out.num_elements() > (int64_t{1} << 16);
+    }
+    expensive += pn.expensive || big ? 1 : 0;
+    simple = simple && pn.kind == Kind::kNormal;
+  }
+  if (simple && expensive <= 1) {
+    Plan& pl = *plan;
+    pl.sequential = true;
+    pl.sources.resize(pl.nodes.size());
+    pl.out_base.resize(pl.nodes.size());
+    for (size_t i = 0; i < pl.nodes.size(); ++i) {
+      pl.sources[i].assign(static_cast<size_t>(pl.nodes[i].num_data), Plan::Source{0, 0});
+      pl.out_base[i] = pl.num_out_slots;
+      pl.num_out_slots += static_cast<int>(pl.nodes[i].outputs.size());
+    }
+    pl.consumers.assign(static_cast<size_t>(pl.num_out_slots), 0);
+    for (size_t i = 0; i < pl.nodes.size(); ++i)
+      for (size_t o = 0; o < pl.nodes[i].outputs.size(); ++o)
+        for (const auto& e : pl.nodes[i].outputs[o]) {
+          pl.sources[static_cast<size_t>(e.dst)][static_cast<size_t>(e.slot)] = {static_cast<int>(i), static_cast<int>(o)};
+          ++pl.consumers[static_cast<size_t>(pl.out_base[i]) + o];
+        }
+    for (size_t k = 0; k < pl.feed_edges.size(); ++k)
+      for (const auto& e : pl.feed_edges[k])
+        if (e.slot >= 0)
+          pl.sources[static_cast<size_t>(e.dst)][static_cast<size_t>(e.slot)] = {-1 - static_cast<int>(k), 0};
   }
   return std::unique_ptr<Executor>(new Executor(std::move(plan)));
 }
@@ -374,6 +457,7 @@ struct Executor::RunState {
   int64_t outstanding = 0;
   bool done = false;
   Status error;
+  std::atomic<bool> failed{false};  // error is set; lets nodes skip work without the lock
   std::vector<Entry> fetched;
   std::vector<bool> fetched_set;
   std::vector<FrameInst*> frames_with_dead_exits;
@@ -538,32 +622,38 @@ struct Executor::RunState {
   void Execute(ReadyItem first) {
     std::deque<ReadyItem> local;
     local.push_back(std::move(first));
+    std::vector<ReadyItem> next;
     while (!local.empty()) {
       ReadyItem item = std::move(local.front());
       local.pop_front();
-      std::vector<ReadyItem> next;
+      next.clear();
       Process(item, &next);
       Schedule(next, &local);
     }
   }
 
-  Status Compute(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs);
+  Status Compute(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs) {
+    return ComputeWith(pn, item, outs, env, step);
+  }
+  static Status ComputeWith(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs,
+                            const RunEnv& env, StepState& step);
+
+  Status Finish(std::span<const Tensor> args, std::vector<Tensor>* rets);
 
   void Process(ReadyItem& item, std::vector<ReadyItem>* next) {
     const PNode& pn = plan.nodes[static_cast<size_t>(item.node)];
     const int num_out = static_cast<int>(pn.outputs.size());
     std::vector<Entry> outs(static_cast<size_t>(std::max(num_out, pn.node->num_outputs())));
     Status s;
-    bool aborted;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      aborted = !error.ok();
-    }
+    const bool aborted = failed.load(std::memory_order_relaxed);
     if (!aborted && !item.dead) s = Compute(pn, item, &outs);
     item.inputs.clear();  // release inputs before taking the lock
 
     std::lock_guard<std::mutex> lock(mu);
-    if (!s.ok() && error.ok()) error = s;
+    if (!s.ok() && error.ok()) {
+      error = s;
+      failed.store(true, std::memory_order_relaxed);
+    }
     if (error.ok()) {
       for (int k : pn.fetch_slots) {
         auto [src, out] = plan.fetch_src[static_cast<size_t>(k)];
@@ -654,7 +744,25 @@ class Context final : public OpKernelContext {
 
 }  // namespace
 
-Status Executor::RunState::Compute(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs) {
+namespace {
+
+Result<Tensor> EvaluateConstant(const graph::Node& node, const OpKernel& kernel) {
+  static ResourceMgr no_resources;
+  RunEnv env;
+  env.resources = &no_resources;
+  StepState step;
+  std::vector<Entry> inputs, outputs(1);
+  Context ctx(node, inputs, outputs, env, step);
+  TFPORT_RETURN_IF_ERROR(kernel.Compute(ctx));
+  if (!outputs[0].has_value || outputs[0].ref != nullptr)
+    return errors::Internal("Const kernel of ", node.name(), " gave no value");
+  return std::move(outputs[0].value);
+}
+
+}  // namespace
+
+Status Executor::RunState::ComputeWith(const PNode& pn, ReadyItem& item, std::vector<Entry>* outs,
+                                       const RunEnv& env, StepState& step) {
   const graph::Node& node = *pn.node;
   if (pn.kernel == nullptr && pn.kind != Kind::kMerge) return pn.kernel_error;
   if (pn.kind == Kind::kMerge) {
@@ -700,6 +808,123 @@ Executor::~Executor() = default;
 
 const ExecutorSpec& Executor::spec() const { return plan_->spec; }
 
+namespace {
+
+// Reusable buffers of straight-line runs, one set per nesting level on each
+// thread (a node may run a function, which runs another executor inline).
+struct StraightScratch {
+  std::vector<Entry> values, outs;
+  std::vector<int> remaining;
+  std::vector<Entry> inputs;
+  std::vector<char> have;
+};
+
+class ScratchLease {
+ public:
+  ScratchLease() {
+    if (stack().size() <= depth()) stack().push_back(std::make_unique<StraightScratch>());
+    scratch_ = stack()[depth()++].get();
+  }
+  ~ScratchLease() { --depth(); }
+  StraightScratch& operator*() { return *scratch_; }
+
+ private:
+  static std::vector<std::unique_ptr<StraightScratch>>& stack() {
+    thread_local std::vector<std::unique_ptr<StraightScratch>> s;
+    return s;
+  }
+  static size_t& depth() {
+    thread_local size_t d = 0;
+    return d;
+  }
+  StraightScratch* scratch_;
+};
+
+}  // namespace
+
+Status Executor::RunStraight(const RunEnv& env, std::span<const Tensor> args,
+                             std::vector<Tensor>* rets) const {
+  const Plan& plan = *plan_;
+  ScratchLease lease;
+  StraightScratch& sc = *lease;
+  // Released on every exit: no tensor outlives the run in the scratch.
+  struct Clear {
+    StraightScratch& sc;
+    ~Clear() {
+      sc.values.clear();
+      sc.inputs.clear();
+      sc.outs.clear();
+    }
+  } clear{sc};
+  sc.values.resize(static_cast<size_t>(plan.num_out_slots));
+  sc.remaining.assign(plan.consumers.begin(), plan.consumers.end());
+  const size_t n_rets = plan.spec.rets.size();
+  rets->resize(n_rets);
+  sc.have.assign(n_rets, 0);
+  StepState step;
+  ReadyItem item{0, nullptr, 0, false, {}, -1};
+  item.inputs.swap(sc.inputs);
+  struct Give {
+    ReadyItem& item;
+    StraightScratch& sc;
+    ~Give() {
+      item.inputs.clear();
+      item.inputs.swap(sc.inputs);
+    }
+  } give{item, sc};
+  for (int i : plan.order) {
+    const Plan::PNode& pn = plan.nodes[static_cast<size_t>(i)];
+    item.node = i;
+    item.inputs.clear();
+    for (const auto& src : plan.sources[static_cast<size_t>(i)]) {
+      if (src.node < 0) {
+        const size_t k = static_cast<size_t>(-1 - src.node);
+        item.inputs.push_back(
+            Entry{k < args.size() ? args[k] : plan.constants[k - args.size()], nullptr, true});
+        continue;
+      }
+      const size_t at = static_cast<size_t>(plan.out_base[static_cast<size_t>(src.node)] + src.out);
+      // The last reader takes the value, so memory is released as early as
+      // in dataflow mode.
+      if (--sc.remaining[at] == 0) {
+        item.inputs.push_back(std::move(sc.values[at]));
+      } else {
+        item.inputs.push_back(sc.values[at]);
+      }
+    }
+    sc.outs.assign(static_cast<size_t>(std::max<int>(static_cast<int>(pn.outputs.size()),
+                                                     pn.node->num_outputs())),
+                   Entry{});
+    Status s = RunState::ComputeWith(pn, item, &sc.outs, env, step);
+    item.inputs.clear();
+    if (!s.ok()) return s;
+    for (int k : pn.fetch_slots) {
+      const Entry& e = sc.outs[static_cast<size_t>(plan.fetch_src[static_cast<size_t>(k)].second)];
+      if (e.ref) {
+        std::lock_guard<std::mutex> lock(e.ref->mu);
+        if (!e.ref->initialized)
+          return errors::FailedPrecondition("Attempting to use uninitialized value ", e.ref->name);
+        (*rets)[static_cast<size_t>(k)] = e.ref->value;
+      } else {
+        (*rets)[static_cast<size_t>(k)] = e.value;
+      }
+      sc.have[static_cast<size_t>(k)] = 1;
+    }
+    const size_t base = static_cast<size_t>(plan.out_base[static_cast<size_t>(i)]);
+    for (size_t o = 0; o < pn.outputs.size(); ++o)
+      if (plan.consumers[base + o] > 0) sc.values[base + o] = std::move(sc.outs[o]);
+  }
+  for (size_t k = 0; k < n_rets; ++k) {
+    if (plan.fetch_feed[k] >= 0) {
+      const size_t i = static_cast<size_t>(plan.fetch_feed[k]);
+      (*rets)[k] = i < args.size() ? args[i] : plan.constants[i - args.size()];
+    } else if (!sc.have[k]) {
+      return errors::Internal("result ", k, " ('", plan.spec.rets[k].name(), "') was not computed");
+    }
+  }
+  return OkStatus();
+}
+
 Status Executor::Run(const RunEnv& env, std::span<const Tensor> args,
                      std::vector<Tensor>* rets) const {
   rets->clear();
@@ -707,13 +932,14 @@ Status Executor::Run(const RunEnv& env, std::span<const Tensor> args,
   if (args.size() != plan.spec.args.size())
     return errors::InvalidArgument("expected ", plan.spec.args.size(), " arguments, got ",
                                    args.size());
+  if (plan.sequential) return RunStraight(env, args, rets);
   RunState state(env, plan);
   std::vector<ReadyItem> ready;
   {
     std::lock_guard<std::mutex> lock(state.mu);
     FrameInst* root = state.NewFrame(0, nullptr, 0);
-    for (size_t k = 0; k < args.size(); ++k) {
-      Entry e{args[k], nullptr, true};
+    for (size_t k = 0; k < plan.feed_edges.size(); ++k) {
+      Entry e{k < args.size() ? args[k] : plan.constants[k - args.size()], nullptr, true};
       for (const auto& edge : plan.feed_edges[k]) state.Deliver(edge.dst, edge.slot, e, false, root, 0, &ready);
     }
     for (int r : plan.roots) ready.push_back(ReadyItem{r, root, 0, false, {}, -1});
@@ -729,10 +955,11 @@ Status Executor::Run(const RunEnv& env, std::span<const Tensor> args,
     first.erase(first.begin());
     state.Schedule(first, &local);
     local.push_front(std::move(head));
+    std::vector<ReadyItem> next;
     while (!local.empty()) {
       ReadyItem item = std::move(local.front());
       local.pop_front();
-      std::vector<ReadyItem> next;
+      next.clear();
       state.Process(item, &next);
       state.Schedule(next, &local);
     }
@@ -741,12 +968,18 @@ Status Executor::Run(const RunEnv& env, std::span<const Tensor> args,
     std::unique_lock<std::mutex> lock(state.mu);
     state.done_cv.wait(lock, [&] { return state.done; });
   }
+  return state.Finish(args, rets);
+}
+
+Status Executor::RunState::Finish(std::span<const Tensor> args, std::vector<Tensor>* rets) {
+  RunState& state = *this;
   if (!state.error.ok()) return state.error;
 
   rets->reserve(plan.spec.rets.size());
   for (size_t k = 0; k < plan.spec.rets.size(); ++k) {
     if (plan.fetch_feed[k] >= 0) {
-      rets->push_back(args[static_cast<size_t>(plan.fetch_feed[k])]);
+      const size_t i = static_cast<size_t>(plan.fetch_feed[k]);
+      rets->push_back(i < args.size() ? args[i] : plan.constants[i - args.size()]);
       continue;
     }
     if (!state.fetched_set[k])

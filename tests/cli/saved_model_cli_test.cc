@@ -75,6 +75,68 @@ TEST(SavedModelCli, RunDirOnEveryTF1SavedModelFixture) {
   }
 }
 
+TEST(SavedModelCli, RunDirAndInspectOnEveryTF2SavedModelFixture) {
+  const DirCase cases[] = {
+      // Catalogue values: y = 0.5x + 2; v = 3; 3 * 3 * 2 (uint8 in, int32 out);
+      // output_0 = 2x, output_1 = y; rust regression's stored w.
+      {"serving_saved_model_half_plus_two_tf2_cpu/00000123", "--input_exprs 'x=[1.0]'", "y", {2.5}},
+      {"serving_saved_model_half_plus_two_tf2_cpu/00000123",
+       "--signature_def regress_x_to_y --input_examples 'inputs=[{\"x\":[1.0]},{\"x\":[6.0]}]'",
+       "outputs", {2.5, 5}},
+      {"tfjs_node_times_three_float", "--input_exprs x=2.0", "output_0", {6}},
+      {"tfjs_node_uint8_multiply", "--input_exprs 'x=[3]'", "output_0", {18}},
+      {"tfjs_node_model_multi_output", "--input_exprs 'x=3;y=3'", "output_0", {6}},
+      {"tfjs_node_model_multi_output", "--input_exprs 'x=3;y=3'", "output_1", {3}},
+      {"rust_regression_savedmodel", "--signature_def w", "output", {0.20429754}},
+  };
+  for (const DirCase& c : cases) {
+    SCOPED_TRACE(std::string(c.dir) + " " + c.args);
+    if (!std::filesystem::exists(FixturePath(c.dir))) GTEST_SKIP() << c.dir << " missing";
+    auto r = RunTfport("run --dir " + Quote(FixturePath(c.dir)) + " " + c.args + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto d = ParseJson(r.out);
+    ASSERT_TRUE(d["outputs"].HasMember(c.output)) << r.out;
+    std::vector<double> got = Values(d["outputs"][c.output]["values"]);
+    ASSERT_EQ(got.size(), c.expected.size()) << r.out;
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], c.expected[i], 1e-6) << r.out;
+  }
+  // The Keras models run (their values are checked against hand computations
+  // in tests/saved_model/tf2_test.cc) and every TF2 fixture inspects.
+  for (const char* d : {"cppflow_load_model", "cppflow_multi_input_output", "rust_regression_savedmodel",
+                        "serving_saved_model_half_plus_two_tf2_cpu/00000123", "tfjs_node_model_multi_output",
+                        "tfjs_node_times_three_float", "tfjs_node_uint8_multiply",
+                        "tfnet_keras_lstm_from_sequential", "tfnet_keras_simple_model_from_auto_compile"}) {
+    SCOPED_TRACE(d);
+    if (!std::filesystem::exists(FixturePath(d))) GTEST_SKIP() << d << " missing";
+    auto r = RunTfport("inspect " + Quote(FixturePath(d)));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("MetaGraphDef with tag-set: 'serve' contains the following SignatureDefs"),
+              std::string::npos) << r.out;
+  }
+  if (std::filesystem::exists(FixturePath("tfnet_keras_lstm_from_sequential"))) {
+    auto r = RunTfport("run --dir " + Quote(FixturePath("tfnet_keras_lstm_from_sequential")) +
+                       " --input_exprs 'input_1=[[[1,2,3],[1,2,3],[1,2,3],[1,2,3],[1,2,3]]]' --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto d = ParseJson(r.out);
+    std::vector<double> got = Values(d["outputs"]["dense"]["values"]);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_GT(got[0], 0.0);  // a sigmoid output
+    EXPECT_LT(got[0], 1.0);
+  }
+}
+
+TEST(SavedModelCli, FreezingATf2ModelSaysWhyAndWritesNothing) {
+  const char* dir = "tfjs_node_times_three_float";
+  TFPORT_REQUIRE_FIXTURE(dir);
+  testing::TempDir tmp;
+  const auto out = tmp.path() / "frozen.pb";
+  auto r = RunTfport("freeze --saved_model_dir " + Quote(FixturePath(dir)) +
+                     " --output_node_names StatefulPartitionedCall --output " + Quote(out));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("takes variable Variable as a resource handle"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 TEST(SavedModelCli, TfnetExample1RunsAfterInitAndExplainsWithout) {
   const char* dir = "tfnet_example1_saved_model";
   TFPORT_REQUIRE_FIXTURE(dir);

@@ -8,6 +8,9 @@
 // frames; running takes arguments and returns results by position, so a run
 // does no string matching and takes no lock shared with other runs.
 //
+// Const nodes without control inputs are evaluated once when the executor
+// is built and delivered like arguments (folding at plan-build time).
+//
 // Both Session::Run (TF1 feeds and fetches) and the function library runtime
 // (the body of a FunctionDef, arguments = its _Arg nodes) run on it.
 //
@@ -84,7 +87,13 @@ class Executor {
  private:
   struct Plan;
   struct RunState;
+  static Result<std::unique_ptr<Executor>> Create(const graph::Graph& graph, KernelCache* kernels,
+                                                  ExecutorSpec spec, bool hoist_constants);
   explicit Executor(std::unique_ptr<Plan> plan);
+  // Plans without control flow and with at most one expensive node run
+  // straight through on the calling thread.
+  Status RunStraight(const RunEnv& env, std::span<const Tensor> args,
+                     std::vector<Tensor>* rets) const;
   std::unique_ptr<Plan> plan_;
 };
 
