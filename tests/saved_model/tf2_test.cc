@@ -9,10 +9,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "support/fixtures.h"
+#include "support/temp_dir.h"
+#include "tfport/io/proto_io.h"
 #include "support/status_matchers.h"
 #include "support/tf_example.h"
 #include "tfport/io/checkpoint_reader.h"
@@ -256,6 +262,70 @@ TEST(Tf2SavedModel, KerasLstmMatchesReferenceLstm) {
     for (int k = 0; k < H; ++k) s += h[k] * Wd[k];
     EXPECT_NEAR(got[n], 1 / (1 + std::exp(-s)), 1e-5) << "batch row " << n;
   }
+}
+
+// A writable copy of a TF2 fixture, its MetaGraphDef changed by `edit`.
+std::string EditedCopy(const testing::TempDir& tmp, const std::string& fixture,
+                       const std::function<void(tf::MetaGraphDef*)>& edit) {
+  namespace fs = std::filesystem;
+  const fs::path to = tmp.path() / "model";
+  fs::copy(FixturePath(fixture), to, fs::copy_options::recursive);
+  for (const auto& e : fs::recursive_directory_iterator(to))
+    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+  fs::permissions(to, fs::perms::owner_write, fs::perm_options::add);
+  tf::SavedModel sm;
+  EXPECT_TRUE(io::ReadBinaryProto((to / "saved_model.pb").string(), &sm).ok());
+  edit(sm.mutable_meta_graphs(0));
+  EXPECT_TRUE(io::WriteBinaryProto((to / "saved_model.pb").string(), sm).ok());
+  return to.string();
+}
+
+TEST(Tf2SavedModel, UnknownOpsInFunctionsFailAtLoadWithTheirFunctions) {
+  const std::string fixture = "serving_saved_model_half_plus_two_tf2_cpu/00000123";
+  TFPORT_REQUIRE_FIXTURE(fixture);
+  testing::TempDir tmp;
+  // Two ops no one implements, in the predict function and the restore
+  // function (which runs during Load).
+  const std::string dir = EditedCopy(tmp, fixture, [](tf::MetaGraphDef* m) {
+    for (auto& f : *m->mutable_graph_def()->mutable_library()->mutable_function()) {
+      for (auto& n : *f.mutable_node_def()) {
+        if (f.signature().name() == "__inference_predict_235" && n.op() == "Mul") n.set_op("FancyMul");
+        if (f.signature().name().starts_with("__inference__traced_restore") && n.op() == "RestoreV2")
+          n.set_op("RestoreV9");
+      }
+    }
+  });
+  auto b = saved_model::Load({}, {"serve"}, dir);
+  ASSERT_FALSE(b.ok());
+  EXPECT_THAT(b.status(), StatusIs(Code::kUnimplemented, "ops tfport does not implement"));
+  EXPECT_THAT(b.status().message(), HasSubstr("FancyMul (in function __inference_predict_235, node "));
+  EXPECT_THAT(b.status().message(), HasSubstr("RestoreV9 (in function __inference__traced_restore"));
+}
+
+TEST(Tf2SavedModel, ARestoreFailureNamesTheFunctionAndNode) {
+  const std::string fixture = "serving_saved_model_half_plus_two_tf2_cpu/00000123";
+  TFPORT_REQUIRE_FIXTURE(fixture);
+  testing::TempDir tmp;
+  const std::string dir = EditedCopy(tmp, fixture, [](tf::MetaGraphDef*) {});
+  // Flip one byte of the variables' data: RestoreV2's CRC check fails inside
+  // the restore function.
+  const std::string data = dir + "/variables/variables.data-00000-of-00001";
+  std::string bytes;
+  {
+    std::ifstream in(data, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_FALSE(bytes.empty());
+  bytes[0] = static_cast<char>(bytes[0] ^ 0x40);
+  {
+    std::ofstream out(data, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  auto b = saved_model::Load({}, {"serve"}, dir);
+  ASSERT_FALSE(b.ok());
+  EXPECT_THAT(b.status().message(), HasSubstr("{{function_node __inference__traced_restore"));
+  EXPECT_THAT(b.status().message(), HasSubstr("{{node RestoreV2}}"));
+  EXPECT_THAT(b.status().message(), ::testing::Not(HasSubstr("missing")));
 }
 
 TEST(Tf2SavedModel, EveryTf2FixtureLoads) {
