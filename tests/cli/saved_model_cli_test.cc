@@ -33,6 +33,17 @@ struct DirCase {
   std::vector<double> expected;
 };
 
+// `tfport run --dir` on one case; its JSON output matches the expectation.
+void CheckRunDir(const DirCase& c) {
+  auto r = RunTfport("run --dir " + Quote(FixturePath(c.dir)) + " " + c.args + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto d = ParseJson(r.out);
+  ASSERT_TRUE(d["outputs"].HasMember(c.output)) << r.out;
+  std::vector<double> got = Values(d["outputs"][c.output]["values"]);
+  ASSERT_EQ(got.size(), c.expected.size()) << r.out;
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], c.expected[i], 1e-6) << r.out;
+}
+
 TEST(SavedModelCli, RunDirOnEveryTF1SavedModelFixture) {
   const std::string hp2 = "serving_saved_model_half_plus_two_cpu/00000123";
   const DirCase cases[] = {
@@ -65,13 +76,7 @@ TEST(SavedModelCli, RunDirOnEveryTF1SavedModelFixture) {
   for (const DirCase& c : cases) {
     SCOPED_TRACE(std::string(c.dir) + " " + c.args);
     if (!std::filesystem::exists(FixturePath(c.dir))) GTEST_SKIP() << c.dir << " missing";
-    auto r = RunTfport("run --dir " + Quote(FixturePath(c.dir)) + " " + c.args + " --json");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto d = ParseJson(r.out);
-    ASSERT_TRUE(d["outputs"].HasMember(c.output)) << r.out;
-    std::vector<double> got = Values(d["outputs"][c.output]["values"]);
-    ASSERT_EQ(got.size(), c.expected.size()) << r.out;
-    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], c.expected[i], 1e-6) << r.out;
+    CheckRunDir(c);
   }
 }
 
@@ -92,13 +97,7 @@ TEST(SavedModelCli, RunDirAndInspectOnEveryTF2SavedModelFixture) {
   for (const DirCase& c : cases) {
     SCOPED_TRACE(std::string(c.dir) + " " + c.args);
     if (!std::filesystem::exists(FixturePath(c.dir))) GTEST_SKIP() << c.dir << " missing";
-    auto r = RunTfport("run --dir " + Quote(FixturePath(c.dir)) + " " + c.args + " --json");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto d = ParseJson(r.out);
-    ASSERT_TRUE(d["outputs"].HasMember(c.output)) << r.out;
-    std::vector<double> got = Values(d["outputs"][c.output]["values"]);
-    ASSERT_EQ(got.size(), c.expected.size()) << r.out;
-    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], c.expected[i], 1e-6) << r.out;
+    CheckRunDir(c);
   }
   // The Keras models run (their values are checked against hand computations
   // in tests/saved_model/tf2_test.cc) and every TF2 fixture inspects.

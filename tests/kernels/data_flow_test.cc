@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/fixtures.h"
+#include "support/graph_values.h"
 #include "support/status_matchers.h"
 #include "tfport/tf/graph.pb.h"
 #include "tfport/graph/data_flow_ops.h"
@@ -25,20 +26,13 @@ using graph::Graph;
 using graph::Output;
 using ::testing::ElementsAreArray;
 using tfport::testing::StatusIs;
+using tfport::testing::F32s;
+using tfport::testing::I32;
+using tfport::testing::I32s;
+using tfport::testing::I64s;
+using tfport::testing::Values;
 
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  auto f = t.flat<T>();
-  return std::vector<T>(f.begin(), f.end());
-}
 
-Output I32(Graph& g, int32_t v) { return ops::Const(g, v); }
-Output I32s(Graph& g, const std::vector<int32_t>& v) {
-  return ops::Const(g, Tensor::FromVector<int32_t>(v, Shape{static_cast<int64_t>(v.size())}));
-}
-Output F32s(Graph& g, const std::vector<float>& v, Shape shape) {
-  return ops::Const(g, Tensor::FromVector<float>(v, std::move(shape)));
-}
 
 Result<std::vector<Tensor>> RunGraph(const graph::Graph& g, const std::vector<std::string>& fetches,
                                 const std::vector<std::string>& targets = {}) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/data_flow/tensor_list.h"
+#include "support/graph_values.h"
 #include "support/status_matchers.h"
 #include "tfport/graph/array_ops.h"
 #include "tfport/graph/ops.h"
@@ -24,23 +25,13 @@ using graph::Graph;
 using graph::Output;
 using ::testing::ElementsAre;
 using tfport::testing::StatusIs;
+using tfport::testing::F32s;
+using tfport::testing::I32;
+using tfport::testing::I32s;
+using tfport::testing::I64s;
+using tfport::testing::Values;
 
-template <typename T>
-std::vector<T> Values(const Tensor& t) {
-  auto f = t.flat<T>();
-  return std::vector<T>(f.begin(), f.end());
-}
 
-Output I32(Graph& g, int32_t v) { return ops::Const(g, v); }
-Output I32s(Graph& g, const std::vector<int32_t>& v) {
-  return ops::Const(g, Tensor::FromVector<int32_t>(v, Shape{static_cast<int64_t>(v.size())}));
-}
-Output I64s(Graph& g, const std::vector<int64_t>& v) {
-  return ops::Const(g, Tensor::FromVector<int64_t>(v, Shape{static_cast<int64_t>(v.size())}));
-}
-Output F32s(Graph& g, const std::vector<float>& v, Shape shape) {
-  return ops::Const(g, Tensor::FromVector<float>(v, std::move(shape)));
-}
 
 // The list builders used below (attrs not given take the OpDef defaults;
 // shape_type and element_dtype are inferred from inputs where they appear).

@@ -9,6 +9,7 @@
 
 #include "support/files.h"
 #include "support/fixtures.h"
+#include "support/saved_model_copy.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "tfport/io/proto_io.h"
@@ -27,16 +28,7 @@ constexpr char kHalfPlusTwo[] = "serving_saved_model_half_plus_two_cpu/00000123"
 
 // A copy of the half_plus_two fixture whose MetaGraphDef `edit` changed.
 std::string EditedCopy(const testing::TempDir& dir, const std::function<void(tf::MetaGraphDef*)>& edit) {
-  const fs::path to = dir.path() / "model";
-  fs::copy(FixturePath(kHalfPlusTwo), to, fs::copy_options::recursive);
-  for (const auto& e : fs::recursive_directory_iterator(to))
-    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
-  fs::permissions(to, fs::perms::owner_write, fs::perm_options::add);
-  tf::SavedModel sm;
-  EXPECT_TRUE(io::ReadBinaryProto((to / "saved_model.pb").string(), &sm).ok());
-  edit(sm.mutable_meta_graphs(0));
-  EXPECT_TRUE(io::WriteBinaryProto((to / "saved_model.pb").string(), sm).ok());
-  return to.string();
+  return testing::EditedSavedModelCopy(dir, kHalfPlusTwo, edit);
 }
 
 TEST(BadInput, WrongTagsListWhatExists) {

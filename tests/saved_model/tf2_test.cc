@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "support/fixtures.h"
+#include "support/saved_model_copy.h"
 #include "support/temp_dir.h"
 #include "tfport/io/proto_io.h"
 #include "support/status_matchers.h"
@@ -264,21 +265,7 @@ TEST(Tf2SavedModel, KerasLstmMatchesReferenceLstm) {
   }
 }
 
-// A writable copy of a TF2 fixture, its MetaGraphDef changed by `edit`.
-std::string EditedCopy(const testing::TempDir& tmp, const std::string& fixture,
-                       const std::function<void(tf::MetaGraphDef*)>& edit) {
-  namespace fs = std::filesystem;
-  const fs::path to = tmp.path() / "model";
-  fs::copy(FixturePath(fixture), to, fs::copy_options::recursive);
-  for (const auto& e : fs::recursive_directory_iterator(to))
-    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
-  fs::permissions(to, fs::perms::owner_write, fs::perm_options::add);
-  tf::SavedModel sm;
-  EXPECT_TRUE(io::ReadBinaryProto((to / "saved_model.pb").string(), &sm).ok());
-  edit(sm.mutable_meta_graphs(0));
-  EXPECT_TRUE(io::WriteBinaryProto((to / "saved_model.pb").string(), sm).ok());
-  return to.string();
-}
+using testing::EditedSavedModelCopy;
 
 TEST(Tf2SavedModel, UnknownOpsInFunctionsFailAtLoadWithTheirFunctions) {
   const std::string fixture = "serving_saved_model_half_plus_two_tf2_cpu/00000123";
@@ -286,7 +273,7 @@ TEST(Tf2SavedModel, UnknownOpsInFunctionsFailAtLoadWithTheirFunctions) {
   testing::TempDir tmp;
   // Two ops no one implements, in the predict function and the restore
   // function (which runs during Load).
-  const std::string dir = EditedCopy(tmp, fixture, [](tf::MetaGraphDef* m) {
+  const std::string dir = EditedSavedModelCopy(tmp, fixture, [](tf::MetaGraphDef* m) {
     for (auto& f : *m->mutable_graph_def()->mutable_library()->mutable_function()) {
       for (auto& n : *f.mutable_node_def()) {
         if (f.signature().name() == "__inference_predict_235" && n.op() == "Mul") n.set_op("FancyMul");
@@ -306,7 +293,7 @@ TEST(Tf2SavedModel, ARestoreFailureNamesTheFunctionAndNode) {
   const std::string fixture = "serving_saved_model_half_plus_two_tf2_cpu/00000123";
   TFPORT_REQUIRE_FIXTURE(fixture);
   testing::TempDir tmp;
-  const std::string dir = EditedCopy(tmp, fixture, [](tf::MetaGraphDef*) {});
+  const std::string dir = EditedSavedModelCopy(tmp, fixture, [](tf::MetaGraphDef*) {});
   // Flip one byte of the variables' data: RestoreV2's CRC check fails inside
   // the restore function.
   const std::string data = dir + "/variables/variables.data-00000-of-00001";
