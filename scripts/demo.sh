@@ -41,3 +41,20 @@ echo "== tfport inspect ./test/savemodel"
 echo
 echo "== tfport run --dir ./test/savemodel --input_exprs 'x=5;y=5'"
 "$BUILD/tfport" run --dir ./test/savemodel --input_exprs 'x=5;y=5'
+
+# TF2 / Keras SavedModels written by TensorFlow itself (fixtures of the
+# shared tree; skipped when they are not there).
+FIXTURES="$BUILD/../../shared/fixtures"
+if [ -d "$FIXTURES/tfnet_keras_lstm_from_sequential" ]; then
+  echo
+  echo "== TF2 SavedModels written by TensorFlow: tfport run --dir"
+  echo "-- half_plus_two (TF 2.14, StatefulPartitionedCall): y = 0.5 x + 2 on x = 3"
+  "$BUILD/tfport" run --dir "$FIXTURES/serving_saved_model_half_plus_two_tf2_cpu/00000123" \
+    --input_exprs 'x=[3.0]'
+  echo "-- Keras LSTM (TF 2.12, StatelessWhile over TensorLists) on one 5x3 sequence"
+  "$BUILD/tfport" run --dir "$FIXTURES/tfnet_keras_lstm_from_sequential" \
+    --input_exprs 'input_1=[[[1,2,3],[1,2,3],[1,2,3],[1,2,3],[1,2,3]]]'
+else
+  echo
+  echo "(TF2 SavedModel fixtures not found under $FIXTURES: TF2 part of the demo skipped)"
+fi
