@@ -27,6 +27,17 @@ struct Entry {
   Tensor value;
   RefVariable* ref = nullptr;
   bool has_value = false;
+  // Straight-line runs lend inputs instead of copying them: a tensor that
+  // outlives the node's Compute (an argument, a constant, a stored value).
+  const Tensor* borrowed = nullptr;
+
+  const Tensor& get() const { return borrowed ? *borrowed : value; }
+  static Entry Borrow(const Tensor& t) {
+    Entry e;
+    e.has_value = true;
+    e.borrowed = &t;
+    return e;
+  }
 };
 
 // One node of a plan: its kernel, scheduling data and edges.

@@ -16,7 +16,7 @@ class Context final : public OpKernelContext {
 
   const graph::Node& node() const override { return node_; }
   int num_inputs() const override { return static_cast<int>(inputs_.size()); }
-  const Tensor& input(int i) const override { return inputs_[static_cast<size_t>(i)].value; }
+  const Tensor& input(int i) const override { return inputs_[static_cast<size_t>(i)].get(); }
   RefVariable* input_ref(int i) const override { return inputs_[static_cast<size_t>(i)].ref; }
   int num_outputs() const override { return static_cast<int>(outputs_.size()); }
   void set_output(int i, Tensor value) override {

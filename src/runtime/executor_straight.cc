@@ -69,18 +69,13 @@ Status Executor::RunStraight(const RunEnv& env, std::span<const Tensor> args,
     for (const auto& src : plan.sources[static_cast<size_t>(i)]) {
       if (src.node < 0) {
         const size_t k = static_cast<size_t>(-1 - src.node);
-        inputs.push_back(
-            Entry{k < args.size() ? args[k] : plan.constants[k - args.size()], nullptr, true});
+        inputs.push_back(Entry::Borrow(k < args.size() ? args[k] : plan.constants[k - args.size()]));
         continue;
       }
       const size_t at = static_cast<size_t>(plan.out_base[static_cast<size_t>(src.node)] + src.out);
-      // The last reader takes the value, so memory is released as early as
-      // in dataflow mode.
-      if (--sc.remaining[at] == 0) {
-        inputs.push_back(std::move(sc.values[at]));
-      } else {
-        inputs.push_back(sc.values[at]);
-      }
+      --sc.remaining[at];
+      // A ref entry is read (and rewritten) by ComputeNode: it gets a copy.
+      inputs.push_back(sc.values[at].ref ? sc.values[at] : Entry::Borrow(sc.values[at].value));
     }
     sc.outs.assign(static_cast<size_t>(std::max<int>(static_cast<int>(pn.outputs.size()),
                                                      pn.node->num_outputs())),
@@ -88,6 +83,12 @@ Status Executor::RunStraight(const RunEnv& env, std::span<const Tensor> args,
     Status s = ComputeNode(pn, inputs, -1, &sc.outs, env, step);
     inputs.clear();
     if (!s.ok()) return s;
+    // Values whose last reader has run are released now.
+    for (const auto& src : plan.sources[static_cast<size_t>(i)]) {
+      if (src.node < 0) continue;
+      const size_t at = static_cast<size_t>(plan.out_base[static_cast<size_t>(src.node)] + src.out);
+      if (sc.remaining[at] == 0) sc.values[at] = Entry{};
+    }
     for (int k : pn.fetch_slots) {
       const Entry& e = sc.outs[static_cast<size_t>(plan.fetch_src[static_cast<size_t>(k)].second)];
       if (e.ref) {
