@@ -22,6 +22,7 @@
 #include "tfport/io/proto_io.h"
 #include "support/status_matchers.h"
 #include "support/tf_example.h"
+#include "tfport/io/bundle.h"
 #include "tfport/io/checkpoint_reader.h"
 #include "tfport/saved_model/loader.h"
 #include "tfport/tf/example.pb.h"
@@ -313,6 +314,44 @@ TEST(Tf2SavedModel, ARestoreFailureNamesTheFunctionAndNode) {
   EXPECT_THAT(b.status().message(), HasSubstr("{{function_node __inference__traced_restore"));
   EXPECT_THAT(b.status().message(), HasSubstr("{{node RestoreV2}}"));
   EXPECT_THAT(b.status().message(), ::testing::Not(HasSubstr("missing")));
+}
+
+TEST(Tf2SavedModel, ObjectGraphCheckpointInThreeShardsRestores) {
+  // The half_plus_two_tf2 variables rewritten as a 3-shard bundle (one
+  // tensor per shard plus the object graph), merged the way
+  // MergeV2Checkpoints does: the restore function reads every shard.
+  const std::string fixture = "serving_saved_model_half_plus_two_tf2_cpu/00000123";
+  TFPORT_REQUIRE_FIXTURE(fixture);
+  testing::TempDir tmp;
+  const std::string dir = EditedSavedModelCopy(tmp, fixture, [](tf::MetaGraphDef*) {});
+  const std::string prefix = dir + "/variables/variables";
+  auto reader = io::CheckpointReader::Open(prefix);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::vector<std::pair<std::string, Tensor>> all;
+  for (const auto& info : (*reader)->tensors()) {
+    auto t = (*reader)->GetTensor(info.name);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    all.emplace_back(info.name, *t);
+  }
+  reader->reset();
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/variables"))
+    std::filesystem::remove(e.path());
+  std::vector<std::string> parts;
+  for (int shard = 0; shard < 3; ++shard) {
+    parts.push_back(dir + "/variables/part-" + std::to_string(shard));
+    auto w = io::BundleWriter::Create(parts.back());
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    for (size_t i = static_cast<size_t>(shard); i < all.size(); i += 3)
+      ASSERT_TRUE((*w)->Add(all[i].first, all[i].second).ok());
+    ASSERT_TRUE((*w)->Finish().ok());
+  }
+  ASSERT_TRUE(io::MergeBundles(parts, prefix).ok());
+  ASSERT_TRUE(std::filesystem::exists(prefix + ".data-00002-of-00003"));
+  auto b = saved_model::Load({}, {"serve"}, dir);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  auto out = (*b)->Run("regress_x_to_y2", {{"inputs", FloatExamples("x", {4})}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_THAT(out->at("outputs").flat<float>(), ElementsAre(5.0f));  // 0.5*4 + c (3)
 }
 
 TEST(Tf2SavedModel, EveryTf2FixtureLoads) {
