@@ -1,5 +1,7 @@
 #include "tfport/freeze/freeze_graph.h"
 
+#include "tfport/core/str_util.h"
+
 #include "tfport/freeze/transforms.h"
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/io/file.h"
@@ -68,8 +70,20 @@ Result<FreezeGraphResult> FreezeGraph(const FreezeGraphOptions& o) {
   convert.whitelist = o.variable_names_whitelist;
   convert.blacklist = o.variable_names_blacklist;
   convert.log = o.log;
+  // TF2 models: their computation sits in functions; flatten the call tree
+  // first (convert_variables_to_constants_v2), then freeze as in TF1.
+  const tf::GraphDef* source = &meta.graph_def();
+  tf::GraphDef inlined;
+  if (source->library().function_size() > 0) {
+    log("inlining the function calls behind " + StrJoin(result.output_node_names, ", "));
+    Result<tf::GraphDef> flat = InlineFunctionCalls(*source, result.output_node_names,
+                                                    (*bundle)->session().functions());
+    if (!flat.ok()) return (*bundle)->Explain(flat.status(), "freezing");
+    inlined = std::move(*flat);
+    source = &inlined;
+  }
   Result<FrozenGraph> frozen = ConvertVariablesToConstants(
-      (*bundle)->session(), meta.graph_def(), result.output_node_names, convert);
+      (*bundle)->session(), *source, result.output_node_names, convert);
   if (!frozen.ok()) return (*bundle)->Explain(frozen.status(), "freezing");
   result.converted = frozen->converted;
   result.graph_def = std::move(frozen->graph_def);

@@ -124,16 +124,18 @@ TEST(SavedModelCli, RunDirAndInspectOnEveryTF2SavedModelFixture) {
   }
 }
 
-TEST(SavedModelCli, FreezingATf2ModelSaysWhyAndWritesNothing) {
+TEST(SavedModelCli, FreezeATf2ModelThenRunIt) {
   const char* dir = "tfjs_node_times_three_float";
   TFPORT_REQUIRE_FIXTURE(dir);
   testing::TempDir tmp;
   const auto out = tmp.path() / "frozen.pb";
-  auto r = RunTfport("freeze --saved_model_dir " + Quote(FixturePath(dir)) +
-                     " --output_node_names StatefulPartitionedCall --output " + Quote(out));
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("takes variable Variable as a resource handle"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(out));
+  auto r = RunTfport("freeze --saved_model_dir " + Quote(FixturePath(dir)) + " --output " + Quote(out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // v = 3 (catalogue): 3 * 2 from the frozen graph alone.
+  r = RunTfport("run " + Quote(out) + " --input serving_default_x:0=2.0 --output StatefulPartitionedCall:0 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto d = ParseJson(r.out);
+  EXPECT_EQ(Values(d["outputs"]["StatefulPartitionedCall:0"]["values"]), std::vector<double>{6.0}) << r.out;
 }
 
 TEST(SavedModelCli, TfnetExample1RunsAfterInitAndExplainsWithout) {

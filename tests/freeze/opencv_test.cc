@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <cstdlib>
 #include <random>
 
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
+#include "tfport/freeze/freeze_graph.h"
+#include "tfport/io/proto_io.h"
 #include "tfport/freeze/graph_util.h"
 #include "tfport/freeze/transforms.h"
 #include "tfport/graph/array_ops.h"
@@ -144,6 +147,38 @@ struct FixtureCase {
   const char* output;
   bool needs_optimize;  // OpenCV rejects the file as TensorFlow wrote it
 };
+
+TEST(OpenCvInterop, FrozenTf2KerasModels) {
+  // TF2 SavedModels frozen by tfport (function calls inlined, variables as
+  // constants, --optimize): OpenCV imports them and agrees with tfport.
+  struct Case {
+    const char* dir;
+    Tensor input;
+  };
+  std::vector<float> ramp(784);
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i % 17) / 16.0f;
+  const Case cases[] = {
+      {"cppflow_load_model", Tensor::FromVector<float>(std::vector<float>(5, 1.0f), Shape{1, 5})},
+      {"tfnet_keras_simple_model_from_auto_compile", Tensor::FromVector<float>(ramp, Shape{1, 28, 28, 1})},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.dir);
+    if (!std::filesystem::exists(FixturePath(c.dir))) GTEST_SKIP() << c.dir << " missing";
+    freeze::FreezeGraphOptions o;
+    o.saved_model_dir = FixturePath(c.dir).string();
+    o.optimize = true;
+    auto frozen = freeze::FreezeGraph(o);
+    ASSERT_TRUE(frozen.ok()) << frozen.status().ToString();
+    testing::TempDir dir;
+    ASSERT_TRUE(io::WriteBinaryProto(dir.Join("frozen.pb"), frozen->graph_def).ok());
+    Tensor ours = RunTfport(frozen->graph_def, "serving_default_input_1:0", c.input,
+                            frozen->output_node_names[0] + ":0");
+    Tensor theirs;
+    std::string err;
+    ASSERT_EQ(RunOpenCV(dir.Join("frozen.pb"), c.input, &theirs, &err), 0) << err;
+    ExpectClose(theirs, ours);
+  }
+}
 
 TEST(OpenCvInterop, FrozenFixtures) {
   const FixtureCase cases[] = {

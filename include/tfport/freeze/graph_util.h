@@ -24,6 +24,7 @@
 #include "tfport/core/shape.h"
 #include "tfport/core/status.h"
 #include "tfport/graph/graph.h"
+#include "tfport/runtime/function.h"
 #include "tfport/runtime/session.h"
 #include "tfport/tf/graph.pb.h"
 
@@ -33,6 +34,17 @@ namespace tfport::freeze {
 // unknown destination node.
 Result<tf::GraphDef> ExtractSubGraph(const tf::GraphDef& graph_def,
                                      const std::vector<std::string>& dest_nodes);
+
+// TF2 graphs: replaces every call node reachable from `output_node_names`
+// (PartitionedCall, StatefulPartitionedCall, an op named after a library
+// function) by its function's body, recursively, with the CPU
+// implementation chosen. A call node's name is kept by an Identity (one
+// result) or IdentityN of the body's results, so tensor names such as "StatefulPartitionedCall:0" stay
+// valid. The result is pruned to the outputs and keeps only the library
+// functions still called (by functional While/If). Errors name the node.
+Result<tf::GraphDef> InlineFunctionCalls(const tf::GraphDef& graph_def,
+                                         const std::vector<std::string>& output_node_names,
+                                         runtime::FunctionLibraryRuntime& functions);
 
 struct ConvertOptions {
   std::optional<std::set<std::string>> whitelist;  // variable op names to convert

@@ -1,0 +1,213 @@
+// Freezing TF2 SavedModels (convert_variables_to_constants_v2): the call tree
+// behind a signature inlined into one flat GraphDef, variables as constants.
+// Each frozen graph must have no function calls and no resource ops left,
+// and give what the catalogue says (or, where the catalogue gives a formula
+// of the weights, what the SavedModel itself gives through its signature,
+// which tests/saved_model/tf2_test.cc checks against hand computations).
+#include <google/protobuf/text_format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "support/fixtures.h"
+#include "support/status_matchers.h"
+#include "tfport/freeze/freeze_graph.h"
+#include "tfport/freeze/graph_util.h"
+#include "tfport/graph/import.h"
+#include "tfport/kernels/kernels.h"
+#include "tfport/saved_model/loader.h"
+
+namespace tfport {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::FixturePath;
+using testing::StatusIs;
+
+struct Frozen {
+  tf::GraphDef graph_def;
+  std::vector<std::string> outputs;
+};
+
+Frozen Freeze(const std::string& dir, const std::string& signature = "serving_default") {
+  freeze::FreezeGraphOptions o;
+  o.saved_model_dir = FixturePath(dir).string();
+  o.signature_def = signature;
+  auto r = freeze::FreezeGraph(o);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return {};
+  return {std::move(r->graph_def), r->output_node_names};
+}
+
+// No calls, no variables, no resource handles: a graph OpenCV-style
+// consumers can take. Functional While (kept, not lowered) is allowed.
+void ExpectFlat(const tf::GraphDef& gd) {
+  for (const auto& n : gd.node()) {
+    EXPECT_NE(n.op(), "PartitionedCall") << n.name();
+    EXPECT_NE(n.op(), "StatefulPartitionedCall") << n.name();
+    EXPECT_NE(n.op(), "VarHandleOp") << n.name();
+    EXPECT_NE(n.op(), "ReadVariableOp") << n.name();
+    EXPECT_NE(n.op(), "AssignVariableOp") << n.name();
+    for (const auto& [k, v] : n.attr()) {
+      EXPECT_NE(v.type(), tf::DT_RESOURCE) << n.name() << " attr " << k;
+      for (int t : v.list().type()) EXPECT_NE(t, tf::DT_RESOURCE) << n.name() << " attr " << k;
+    }
+  }
+}
+
+// The frozen graph run on its own, in a fresh session.
+std::vector<Tensor> RunFrozen(const tf::GraphDef& gd,
+                              const std::vector<std::pair<std::string, Tensor>>& feeds,
+                              const std::vector<std::string>& fetches) {
+  auto g = graph::GraphFromGraphDef(gd);
+  EXPECT_TRUE(g.ok()) << g.status().ToString();
+  if (!g.ok()) return {};
+  auto out = kernels::NewSession(**g)->Run(feeds, fetches);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? *out : std::vector<Tensor>{};
+}
+
+// The SavedModel's own signature outputs on the same inputs.
+std::map<std::string, Tensor> RunSavedModel(const std::string& dir, const std::string& signature,
+                                            const std::map<std::string, Tensor>& inputs) {
+  auto b = saved_model::Load({}, {"serve"}, FixturePath(dir).string());
+  EXPECT_TRUE(b.ok()) << b.status().ToString();
+  if (!b.ok()) return {};
+  auto out = (*b)->Run(signature, inputs);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? *out : std::map<std::string, Tensor>{};
+}
+
+void ExpectNear(const Tensor& a, const Tensor& b, double tol) {
+  ASSERT_EQ(a.shape(), b.shape());
+  auto x = a.flat<float>();
+  auto y = b.flat<float>();
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], y[i], tol) << i;
+}
+
+TEST(FreezeTf2, HalfPlusTwoAndTfjsModelsGiveCatalogueValues) {
+  for (const char* d : {"serving_saved_model_half_plus_two_tf2_cpu/00000123", "tfjs_node_times_three_float",
+                        "tfjs_node_uint8_multiply", "tfjs_node_model_multi_output"})
+    TFPORT_REQUIRE_FIXTURE(d);
+  Frozen hp = Freeze("serving_saved_model_half_plus_two_tf2_cpu/00000123");
+  ExpectFlat(hp.graph_def);
+  ASSERT_EQ(hp.outputs.size(), 1u);
+  auto out = RunFrozen(hp.graph_def, {{"serving_default_x:0", Tensor::FromVector<float>({3}, Shape{1})}},
+                       {hp.outputs[0] + ":0"});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_THAT(out[0].flat<float>(), ElementsAre(3.5f));  // 0.5 * 3 + 2
+
+  Frozen three = Freeze("tfjs_node_times_three_float");
+  ExpectFlat(three.graph_def);
+  out = RunFrozen(three.graph_def, {{"serving_default_x:0", Tensor::Scalar<float>(2)}}, {three.outputs[0] + ":0"});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].scalar<float>(), 6.0f);
+
+  Frozen u8 = Freeze("tfjs_node_uint8_multiply");
+  ExpectFlat(u8.graph_def);
+  out = RunFrozen(u8.graph_def, {{"serving_default_x:0", Tensor::FromVector<uint8_t>({3}, Shape{1})}},
+                  {u8.outputs[0] + ":0"});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_THAT(out[0].flat<int32_t>(), ElementsAre(18));
+
+  Frozen multi = Freeze("tfjs_node_model_multi_output");
+  ExpectFlat(multi.graph_def);
+  // Both outputs come from one call node: its results are ":0" and ":1".
+  ASSERT_EQ(multi.outputs.size(), 2u);
+  out = RunFrozen(multi.graph_def,
+                  {{"serving_default_x:0", Tensor::Scalar<int32_t>(3)},
+                   {"serving_default_y:0", Tensor::Scalar<int32_t>(3)}},
+                  {"StatefulPartitionedCall:0", "StatefulPartitionedCall:1"});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].scalar<int32_t>(), 6);
+  EXPECT_EQ(out[1].scalar<int32_t>(), 3);
+}
+
+TEST(FreezeTf2, RustRegressionVariableSignature) {
+  const char* d = "rust_regression_savedmodel";
+  TFPORT_REQUIRE_FIXTURE(d);
+  Frozen w = Freeze(d, "w");
+  ExpectFlat(w.graph_def);
+  auto out = RunFrozen(w.graph_def, {}, {w.outputs[0] + ":0"});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_THAT(out[0].flat<float>(), ElementsAre(0.20429754f));  // catalogue
+}
+
+TEST(FreezeTf2, KerasModelsEqualTheirSavedModels) {
+  for (const char* d : {"cppflow_load_model", "cppflow_multi_input_output",
+                        "tfnet_keras_simple_model_from_auto_compile", "tfnet_keras_lstm_from_sequential"})
+    TFPORT_REQUIRE_FIXTURE(d);
+  {
+    Tensor x = Tensor::FromVector<float>(std::vector<float>(10, 1.0f), Shape{2, 5});
+    Frozen f = Freeze("cppflow_load_model");
+    ExpectFlat(f.graph_def);
+    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {f.outputs[0] + ":0"});
+    auto ref = RunSavedModel("cppflow_load_model", "serving_default", {{"input_1", x}});
+    ASSERT_EQ(out.size(), 1u);
+    ExpectNear(out[0], ref.at("dense_1"), 1e-6);
+  }
+  {
+    Tensor x1 = Tensor::FromVector<float>(std::vector<float>(5, 1.0f), Shape{1, 5});
+    Tensor x2 = Tensor::FromVector<float>(std::vector<float>(5, -1.0f), Shape{1, 5});
+    Frozen f = Freeze("cppflow_multi_input_output");
+    ExpectFlat(f.graph_def);
+    auto out = RunFrozen(f.graph_def, {{"serving_default_my_input_1:0", x1}, {"serving_default_my_input_2:0", x2}},
+                         {"StatefulPartitionedCall:0", "StatefulPartitionedCall:1"});
+    auto ref = RunSavedModel("cppflow_multi_input_output", "serving_default",
+                             {{"my_input_1", x1}, {"my_input_2", x2}});
+    ASSERT_EQ(out.size(), 2u);
+    ExpectNear(out[0], ref.at("my_outputs_1"), 1e-6);
+    ExpectNear(out[1], ref.at("my_outputs_2"), 1e-6);
+  }
+  {
+    std::vector<float> v(784);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 17) / 16.0f;
+    Tensor x = Tensor::FromVector<float>(v, Shape{1, 28, 28, 1});
+    Frozen f = Freeze("tfnet_keras_simple_model_from_auto_compile");
+    ExpectFlat(f.graph_def);
+    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {f.outputs[0] + ":0"});
+    auto ref = RunSavedModel("tfnet_keras_simple_model_from_auto_compile", "serving_default", {{"input_1", x}});
+    ASSERT_EQ(out.size(), 1u);
+    ExpectNear(out[0], ref.at("softmax"), 1e-6);
+  }
+  {
+    // The LSTM freezes with its StatelessWhile kept functional (not lowered);
+    // the loop body's functions stay in the library.
+    std::vector<float> v(2 * 5 * 3);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.7f * static_cast<float>(i)) * 1.5f;
+    Tensor x = Tensor::FromVector<float>(v, Shape{2, 5, 3});
+    Frozen f = Freeze("tfnet_keras_lstm_from_sequential");
+    ExpectFlat(f.graph_def);
+    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {f.outputs[0] + ":0"});
+    auto ref = RunSavedModel("tfnet_keras_lstm_from_sequential", "serving_default", {{"input_1", x}});
+    ASSERT_EQ(out.size(), 1u);
+    ExpectNear(out[0], ref.at("dense"), 1e-5);
+  }
+}
+
+TEST(FreezeTf2, AHandleUsedOtherThanByAReadIsRefused) {
+  // A variable handle consumed by an op that is not a read cannot become a
+  // constant; freezing says which node and variable instead of writing a
+  // graph that cannot run.
+  graph::Graph g;
+  tf::GraphDef gd;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+    node { name: "v" op: "VarHandleOp" attr { key: "dtype" value { type: DT_FLOAT } }
+           attr { key: "shape" value { shape {} } } attr { key: "shared_name" value { s: "v" } } }
+    node { name: "v/Read/ReadVariableOp" op: "ReadVariableOp" input: "v" attr { key: "dtype" value { type: DT_FLOAT } } }
+    node { name: "ok" op: "VarIsInitializedOp" input: "v" }
+  )pb", &gd));
+  graph::ImportGraphDefOptions options;
+  options.prefix = "";
+  auto imported = graph::ImportGraphDef(&g, gd, options);
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  auto session = kernels::NewSession(g);
+  EXPECT_THAT(freeze::ConvertVariablesToConstants(*session, g.ToGraphDef(), {"ok"}).status(),
+              StatusIs(Code::kUnimplemented, "node ok (VarIsInitializedOp) takes variable v as a resource handle"));
+}
+
+}  // namespace
+}  // namespace tfport
