@@ -35,6 +35,9 @@ struct RunOptions {
 };
 void AddRunCommand(CLI::App& app, int* exit_code);
 
+// `tfport ckpt rename`: see src/cli/ckpt.cc.
+void AddCkptCommand(CLI::App& app, int* exit_code);
+
 // `tfport freeze`: see src/cli/freeze.cc.
 void AddFreezeCommand(CLI::App& app, int* exit_code);
 int RunModel(const RunOptions& options);

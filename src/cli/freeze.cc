@@ -80,7 +80,7 @@ void AddFreezeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--input_meta_graph", opt->input_meta_graph, "MetaGraphDef file (.meta)");
   cmd->add_option("--input_checkpoint", opt->input_checkpoint,
                   "checkpoint prefix, or a directory with a `checkpoint` file");
-  cmd->add_option("--saved_model_dir", opt->saved_model_dir, "TF1 SavedModel directory");
+  cmd->add_option("--saved_model_dir", opt->saved_model_dir, "SavedModel directory (TF1, or TF2 whose call tree is inlined)");
   cmd->add_option("--tag_set", opt->tag_set, "comma-separated SavedModel tags (default serve)");
   cmd->add_option("--signature_def", opt->signature_def,
                   "signature whose outputs are used when --output_node_names is omitted");

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   tfport::cli::AddInspectCommand(app, &exit_code);
   tfport::cli::AddRunCommand(app, &exit_code);
   tfport::cli::AddFreezeCommand(app, &exit_code);
+  tfport::cli::AddCkptCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
