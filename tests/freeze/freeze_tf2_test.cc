@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -136,56 +137,52 @@ TEST(FreezeTf2, RustRegressionVariableSignature) {
   EXPECT_THAT(out[0].flat<float>(), ElementsAre(0.20429754f));  // catalogue
 }
 
+// One Keras model: its signature inputs by key, the output keys in the
+// order of the frozen call node's results, and the tolerance.
+struct KerasCase {
+  const char* dir;
+  std::map<std::string, Tensor> inputs;
+  std::vector<std::string> outputs;
+  double tol;
+};
+
+void ExpectFrozenEqualsSavedModel(const KerasCase& c) {
+  SCOPED_TRACE(c.dir);
+  Frozen f = Freeze(c.dir);
+  ExpectFlat(f.graph_def);
+  std::vector<std::pair<std::string, Tensor>> feeds;
+  for (const auto& [key, t] : c.inputs) feeds.emplace_back("serving_default_" + key + ":0", t);
+  std::vector<std::string> fetches;
+  for (size_t i = 0; i < c.outputs.size(); ++i) fetches.push_back("StatefulPartitionedCall:" + std::to_string(i));
+  auto out = RunFrozen(f.graph_def, feeds, fetches);
+  auto ref = RunSavedModel(c.dir, "serving_default", c.inputs);
+  ASSERT_EQ(out.size(), c.outputs.size());
+  for (size_t i = 0; i < out.size(); ++i) ExpectNear(out[i], ref.at(c.outputs[i]), c.tol);
+}
+
 TEST(FreezeTf2, KerasModelsEqualTheirSavedModels) {
   for (const char* d : {"cppflow_load_model", "cppflow_multi_input_output",
                         "tfnet_keras_simple_model_from_auto_compile", "tfnet_keras_lstm_from_sequential"})
     TFPORT_REQUIRE_FIXTURE(d);
-  {
-    Tensor x = Tensor::FromVector<float>(std::vector<float>(10, 1.0f), Shape{2, 5});
-    Frozen f = Freeze("cppflow_load_model");
-    ExpectFlat(f.graph_def);
-    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {f.outputs[0] + ":0"});
-    auto ref = RunSavedModel("cppflow_load_model", "serving_default", {{"input_1", x}});
-    ASSERT_EQ(out.size(), 1u);
-    ExpectNear(out[0], ref.at("dense_1"), 1e-6);
-  }
-  {
-    Tensor x1 = Tensor::FromVector<float>(std::vector<float>(5, 1.0f), Shape{1, 5});
-    Tensor x2 = Tensor::FromVector<float>(std::vector<float>(5, -1.0f), Shape{1, 5});
-    Frozen f = Freeze("cppflow_multi_input_output");
-    ExpectFlat(f.graph_def);
-    auto out = RunFrozen(f.graph_def, {{"serving_default_my_input_1:0", x1}, {"serving_default_my_input_2:0", x2}},
-                         {"StatefulPartitionedCall:0", "StatefulPartitionedCall:1"});
-    auto ref = RunSavedModel("cppflow_multi_input_output", "serving_default",
-                             {{"my_input_1", x1}, {"my_input_2", x2}});
-    ASSERT_EQ(out.size(), 2u);
-    ExpectNear(out[0], ref.at("my_outputs_1"), 1e-6);
-    ExpectNear(out[1], ref.at("my_outputs_2"), 1e-6);
-  }
-  {
-    std::vector<float> v(784);
-    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 17) / 16.0f;
-    Tensor x = Tensor::FromVector<float>(v, Shape{1, 28, 28, 1});
-    Frozen f = Freeze("tfnet_keras_simple_model_from_auto_compile");
-    ExpectFlat(f.graph_def);
-    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {f.outputs[0] + ":0"});
-    auto ref = RunSavedModel("tfnet_keras_simple_model_from_auto_compile", "serving_default", {{"input_1", x}});
-    ASSERT_EQ(out.size(), 1u);
-    ExpectNear(out[0], ref.at("softmax"), 1e-6);
-  }
-  {
-    // The LSTM freezes with its StatelessWhile kept functional (not lowered);
-    // the loop body's functions stay in the library.
-    std::vector<float> v(2 * 5 * 3);
-    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.7f * static_cast<float>(i)) * 1.5f;
-    Tensor x = Tensor::FromVector<float>(v, Shape{2, 5, 3});
-    Frozen f = Freeze("tfnet_keras_lstm_from_sequential");
-    ExpectFlat(f.graph_def);
-    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {f.outputs[0] + ":0"});
-    auto ref = RunSavedModel("tfnet_keras_lstm_from_sequential", "serving_default", {{"input_1", x}});
-    ASSERT_EQ(out.size(), 1u);
-    ExpectNear(out[0], ref.at("dense"), 1e-5);
-  }
+  std::vector<float> ramp(784), wave(2 * 5 * 3);
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i % 17) / 16.0f;
+  for (size_t i = 0; i < wave.size(); ++i) wave[i] = std::sin(0.7f * static_cast<float>(i)) * 1.5f;
+  const KerasCase cases[] = {
+      {"cppflow_load_model", {{"input_1", Tensor::FromVector<float>(std::vector<float>(10, 1.0f), Shape{2, 5})}},
+       {"dense_1"}, 1e-6},
+      // Two towers: results ":0" and ":1" of one call node.
+      {"cppflow_multi_input_output",
+       {{"my_input_1", Tensor::FromVector<float>(std::vector<float>(5, 1.0f), Shape{1, 5})},
+        {"my_input_2", Tensor::FromVector<float>(std::vector<float>(5, -1.0f), Shape{1, 5})}},
+       {"my_outputs_1", "my_outputs_2"}, 1e-6},
+      {"tfnet_keras_simple_model_from_auto_compile", {{"input_1", Tensor::FromVector<float>(ramp, Shape{1, 28, 28, 1})}},
+       {"softmax"}, 1e-6},
+      // The LSTM freezes with its StatelessWhile kept functional (not
+      // lowered); the loop body's functions stay in the library.
+      {"tfnet_keras_lstm_from_sequential", {{"input_1", Tensor::FromVector<float>(wave, Shape{2, 5, 3})}},
+       {"dense"}, 1e-5},
+  };
+  for (const KerasCase& c : cases) ExpectFrozenEqualsSavedModel(c);
 }
 
 TEST(FreezeTf2, AHandleUsedOtherThanByAReadIsRefused) {
