@@ -238,11 +238,6 @@ TensorDesc Describe(const tf::NodeDef& node, const char* dtype_attr) {
   return d;
 }
 
-std::string NodeOf(std::string_view input) {
-  if (!input.empty() && input[0] == '^') input.remove_prefix(1);
-  size_t colon = input.find(':');
-  return std::string(input.substr(0, colon));
-}
 
 struct GraphSummary {
   int node_count = 0;
@@ -264,7 +259,7 @@ GraphSummary Summarize(const tf::GraphDef& g) {
   std::set<std::string> consumed;
   for (const auto& n : g.node()) {
     ++s.ops[n.op()];
-    for (const auto& in : n.input()) consumed.insert(NodeOf(in));
+    for (const auto& in : n.input()) consumed.insert(graph::NodeNameOf(in));
     if (n.op() == "Placeholder" || n.op() == "PlaceholderWithDefault") {
       if (!n.name().starts_with("save/") && !n.name().starts_with("save_"))
         s.inputs.push_back(Describe(n, "dtype"));

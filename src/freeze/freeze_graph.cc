@@ -10,11 +10,6 @@
 namespace tfport::freeze {
 namespace {
 
-std::string NodeOf(const std::string& tensor) {
-  size_t colon = tensor.rfind(':');
-  return colon == std::string::npos ? tensor : tensor.substr(0, colon);
-}
-
 // freeze_graph.py's checks on the checkpoint argument, before anything loads.
 Result<std::string> CheckedCheckpoint(const std::string& where) {
   std::string checkpoint = where;
@@ -58,10 +53,10 @@ Result<FreezeGraphResult> FreezeGraph(const FreezeGraphOptions& o) {
   result.output_node_names = o.output_node_names;
   auto sig = meta.signature_def().find(o.signature_def);
   if (sig != meta.signature_def().end()) {
-    for (const auto& [key, info] : sig->second.inputs()) result.input_node_names.push_back(NodeOf(info.name()));
+    for (const auto& [key, info] : sig->second.inputs()) result.input_node_names.push_back(graph::NodeNameOf(info.name()));
     if (result.output_node_names.empty())
       for (const auto& [key, info] : sig->second.outputs())
-        result.output_node_names.push_back(NodeOf(info.name()));
+        result.output_node_names.push_back(graph::NodeNameOf(info.name()));
   }
   if (result.output_node_names.empty())
     return errors::InvalidArgument("You need to supply the name of a node to --output_node_names.");

@@ -12,18 +12,6 @@
 #include "tfport/io/proto_io.h"
 
 namespace tfport::freeze {
-namespace {
-
-// "^a", "a:1", "a" -> "a".
-std::string NodeName(const std::string& input) {
-  std::string s = input;
-  if (!s.empty() && s[0] == '^') s = s.substr(1);
-  size_t colon = s.rfind(':');
-  if (colon != std::string::npos) s = s.substr(0, colon);
-  return s;
-}
-
-}  // namespace
 
 Result<tf::GraphDef> ExtractSubGraph(const tf::GraphDef& graph_def,
                                      const std::vector<std::string>& dest_nodes) {
@@ -44,7 +32,7 @@ Result<tf::GraphDef> ExtractSubGraph(const tf::GraphDef& graph_def,
     const tf::NodeDef& n = graph_def.node(queue.front());
     queue.pop_front();
     for (const std::string& in : n.input()) {
-      auto it = index.find(NodeName(in));
+      auto it = index.find(graph::NodeNameOf(in));
       if (it == index.end())
         return errors::InvalidArgument("Node '", n.name(), "': Unknown input node '", in, "'");
       if (!keep[static_cast<size_t>(it->second)]) {
@@ -76,7 +64,7 @@ Result<FrozenGraph> ConvertVariablesToConstants(runtime::Session& session,
     if (n.op() == "ReadVariableOp" || n.op() == "ResourceGather" || n.op() == "Identity") continue;
     for (const auto& input : n.input()) {
       if (!input.empty() && input[0] == '^') continue;
-      auto src = by_name.find(NodeName(input));
+      auto src = by_name.find(graph::NodeNameOf(input));
       if (src != by_name.end() && src->second->op() == "VarHandleOp")
         return errors::Unimplemented(
             "node ", n.name(), " (", n.op(), ") takes variable ", src->first,
@@ -99,13 +87,13 @@ Result<FrozenGraph> ConvertVariablesToConstants(runtime::Session& session,
       // the read's dtype once the handle is a constant.
       if (n.input_size() == 0)
         return errors::InvalidArgument("node ", n.name(), " (", n.op(), ") has no input");
-      std::string source = NodeName(n.input(0));
+      std::string source = graph::NodeNameOf(n.input(0));
       for (int hops = 0; by_name.count(source) && by_name[source]->op() == "Identity"; ++hops) {
         if (hops > inference.node_size())
           return errors::InvalidArgument("Identity cycle above node ", n.name());
         resource_identity_types[source] = n.attr().at("dtype");
         if (by_name[source]->input_size() == 0) break;
-        source = NodeName(by_name[source]->input(0));
+        source = graph::NodeNameOf(by_name[source]->input(0));
       }
       if (!by_name.count(source) || by_name[source]->op() != "VarHandleOp")
         return errors::InvalidArgument(

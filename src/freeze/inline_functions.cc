@@ -18,13 +18,6 @@ bool IsCallOp(const tf::NodeDef& n, const runtime::FunctionLibraryRuntime& lib) 
          lib.Find(n.op()) != nullptr;
 }
 
-std::string NodeOfInput(const std::string& input) {
-  std::string node;
-  int index = 0;
-  if (!graph::ParseTensorName(input, &node, &index).ok()) return input;
-  return node;
-}
-
 // One call node `call` replaced by the nodes of `body`, prefixed "<call>/";
 // the call's name now belongs to an Identity (one result) or IdentityN of
 // the body's results, so its consumers are unchanged.
@@ -53,7 +46,7 @@ Status InlineOne(const tf::NodeDef& call, const graph::FunctionBody& body,
     int index = 0;
     (void)graph::ParseTensorName(control ? in.substr(1) : in, &node, &index);
     if (auto a = arg_tensor.find(node); a != arg_tensor.end())
-      return control ? "^" + NodeOfInput(a->second) : a->second;
+      return control ? "^" + graph::NodeNameOf(a->second) : a->second;
     if (control) return "^" + prefix + node;
     return index == 0 ? prefix + node : prefix + node + ":" + std::to_string(index);
   };

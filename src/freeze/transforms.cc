@@ -46,7 +46,6 @@ InputRef ParseInput(const std::string& input) {
   return r;
 }
 
-std::string NodeOf(const std::string& name) { return ParseInput(name).node; }
 
 bool IsControl(const std::string& input) { return !input.empty() && input[0] == '^'; }
 
@@ -62,10 +61,10 @@ Status CheckGraph(const tf::GraphDef& g, const std::vector<std::string>& inputs,
   auto index = IndexByName(g);
   for (const auto* list : {&inputs, &outputs})
     for (const std::string& name : *list)
-      if (!index.count(NodeOf(name))) return errors::InvalidArgument(NodeOf(name), " is not in graph");
+      if (!index.count(graph::NodeNameOf(name))) return errors::InvalidArgument(graph::NodeNameOf(name), " is not in graph");
   for (const auto& n : g.node())
     for (const auto& in : n.input())
-      if (!index.count(NodeOf(in)))
+      if (!index.count(graph::NodeNameOf(in)))
         return errors::InvalidArgument("Node '", n.name(), "': Unknown input node '", in, "'");
   return OkStatus();
 }
@@ -73,8 +72,8 @@ Status CheckGraph(const tf::GraphDef& g, const std::vector<std::string>& inputs,
 std::set<std::string> CleanNames(const std::vector<std::string>& a,
                                  const std::vector<std::string>& b = {}) {
   std::set<std::string> out;
-  for (const auto& s : a) out.insert(NodeOf(s));
-  for (const auto& s : b) out.insert(NodeOf(s));
+  for (const auto& s : a) out.insert(graph::NodeNameOf(s));
+  for (const auto& s : b) out.insert(graph::NodeNameOf(s));
   return out;
 }
 
@@ -108,12 +107,12 @@ void DropOrphans(const tf::GraphDef& before, std::vector<tf::NodeDef>* nodes,
                  const std::function<bool(const tf::NodeDef&)>& may_drop) {
   std::unordered_set<std::string> had_consumer;
   for (const auto& n : before.node())
-    for (const auto& in : n.input()) had_consumer.insert(NodeOf(in));
+    for (const auto& in : n.input()) had_consumer.insert(graph::NodeNameOf(in));
   for (bool changed = true; changed;) {
     changed = false;
     std::unordered_set<std::string> consumed;
     for (const auto& n : *nodes)
-      for (const auto& in : n.input()) consumed.insert(NodeOf(in));
+      for (const auto& in : n.input()) consumed.insert(graph::NodeNameOf(in));
     std::vector<tf::NodeDef> kept;
     kept.reserve(nodes->size());
     for (auto& n : *nodes) {
@@ -155,7 +154,7 @@ Result<tf::GraphDef> StripTrainingNodes(const tf::GraphDef& graph_def,
           n.input_size() == 0)
         continue;
       bool only_asserts = std::all_of(n.input().begin(), n.input().end(), [&](const std::string& in) {
-        return IsControl(in) && assertion.count(NodeOf(in));
+        return IsControl(in) && assertion.count(graph::NodeNameOf(in));
       });
       if (only_asserts) {
         assertion.insert(n.name());
@@ -169,7 +168,7 @@ Result<tf::GraphDef> StripTrainingNodes(const tf::GraphDef& graph_def,
   std::unordered_set<std::string> data_consumed;
   for (const auto& n : graph_def.node())
     for (const auto& in : n.input())
-      if (!IsControl(in)) data_consumed.insert(NodeOf(in));
+      if (!IsControl(in)) data_consumed.insert(graph::NodeNameOf(in));
   std::vector<tf::NodeDef> nodes;
   for (const auto& n : graph_def.node()) {
     // An assertion nobody reads as data goes; a CheckNumerics read as data
@@ -178,7 +177,7 @@ Result<tf::GraphDef> StripTrainingNodes(const tf::GraphDef& graph_def,
     tf::NodeDef copy = n;
     copy.clear_input();
     for (const auto& in : n.input())
-      if (!(IsControl(in) && assertion.count(NodeOf(in)))) copy.add_input(in);
+      if (!(IsControl(in) && assertion.count(graph::NodeNameOf(in)))) copy.add_input(in);
     if (IsPassThroughTrainingOp(n.op()) && !protect.count(n.name())) {
       copy.set_op("Identity");
       google::protobuf::Map<std::string, tf::AttrValue> attrs;
@@ -631,7 +630,7 @@ class BatchNormFolder {
     consumers_.clear();
     for (size_t i = 0; i < nodes_.size(); ++i) index_[nodes_[i].name()] = i;
     for (size_t i = 0; i < nodes_.size(); ++i)
-      for (const auto& in : nodes_[i].input()) consumers_[NodeOf(in)].push_back({i, in});
+      for (const auto& in : nodes_[i].input()) consumers_[graph::NodeNameOf(in)].push_back({i, in});
   }
 
   void Compact() {
@@ -802,7 +801,7 @@ class BatchNormFolder {
       touched_.insert(c.name());
       return;
     }
-    const std::string base = NodeOf(L.input(pos));
+    const std::string base = graph::NodeNameOf(L.input(pos));
     tf::NodeDef c = MakeConst(UniqueName(base + "/bn_folded", &used_names_), m.weights, L.device());
     L.set_input(pos, c.name());
     pending_.push_back({m.lin, std::move(c)});
@@ -964,7 +963,7 @@ Result<tf::GraphDef> RemoveUnusedNodes(const tf::GraphDef& graph_def,
   std::set<std::string> seen;
   for (const auto* list : {&outputs, &inputs})
     for (const auto& name : *list)
-      if (seen.insert(NodeOf(name)).second) dest.push_back(NodeOf(name));
+      if (seen.insert(graph::NodeNameOf(name)).second) dest.push_back(graph::NodeNameOf(name));
   return ExtractSubGraph(graph_def, dest);
 }
 

@@ -33,6 +33,11 @@ bool IsVariableOp(std::string_view op) {
   return op == "VariableV2" || op == "Variable" || op == "VarHandleOp";
 }
 
+std::string NodeNameOf(std::string_view tensor) {
+  if (!tensor.empty() && tensor[0] == '^') tensor.remove_prefix(1);
+  return std::string(tensor.substr(0, tensor.find(':')));
+}
+
 Status ParseTensorName(std::string_view tensor, std::string* node, int* index) {
   if (!tensor.empty() && tensor[0] == '^') {
     *node = std::string(tensor.substr(1));

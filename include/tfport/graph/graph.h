@@ -187,5 +187,9 @@ bool IsVariableOp(std::string_view op);
 // Errors: INVALID_ARGUMENT for a malformed index.
 Status ParseTensorName(std::string_view tensor, std::string* node, int* index);
 
+// The node a tensor or input name refers to: "a:1", "^a", "a" and a
+// FunctionDef input "a:out:0" all give "a" (node names never hold ':').
+std::string NodeNameOf(std::string_view tensor);
+
 
 }  // namespace tfport::graph
