@@ -118,11 +118,8 @@ Result<tf::GraphDef> InlineFunctionCalls(const tf::GraphDef& graph_def,
       if (fdef == nullptr)
         return errors::NotFound("{{node ", n.name(), "}} calls function '", name,
                                 "', which the library does not have");
-      // Bind the signature's attr defaults as instantiation does.
-      for (const auto& a : fdef->signature().attr())
-        if (!attrs.count(a.name()) && a.has_default_value()) attrs[a.name()] = a.default_value();
-      Result<graph::FunctionBody> body =
-          graph::InstantiateFunction(*fdef, attrs, &functions.registry());
+      Result<graph::FunctionBody> body = graph::InstantiateFunction(
+          *fdef, graph::BindFunctionAttrs(*fdef, attrs), &functions.registry());
       if (!body.ok()) return body.status().WithContext("inlining {{node ", n.name(), "}}");
       TFPORT_RETURN_IF_ERROR(InlineOne(n, *body, taken, &next));
     }

@@ -85,6 +85,19 @@ Result<std::vector<DataType>> ArgTypes(const tf::FunctionDef& fdef, const tf::Op
 
 }  // namespace
 
+AttrMap BindFunctionAttrs(const tf::FunctionDef& fdef, const AttrMap& call_attrs) {
+  AttrMap bound;
+  for (const auto& a : fdef.signature().attr()) {
+    auto it = call_attrs.find(a.name());
+    if (it != call_attrs.end()) {
+      bound[a.name()] = it->second;
+    } else if (a.has_default_value()) {
+      bound[a.name()] = a.default_value();
+    }
+  }
+  return bound;
+}
+
 std::string FunctionInstanceName(std::string_view name, const AttrMap& attrs) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : attrs) {

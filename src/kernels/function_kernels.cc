@@ -18,20 +18,17 @@ FunctionLibraryRuntime& Library(OpKernelContext& ctx) { return *ctx.env().functi
 // as is, other scalars nonzero / non-empty, other tensors non-empty.
 Result<bool> ToBool(const Tensor& t) {
   if (t.shape().rank() != 0) return t.num_elements() > 0;
-  switch (t.dtype()) {
-    case DT_BOOL: return t.scalar<bool>();
-    case DT_STRING: return !t.scalar<std::string>().empty();
-    case DT_FLOAT: return t.scalar<float>() != 0;
-    case DT_DOUBLE: return t.scalar<double>() != 0;
-    case DT_INT32: return t.scalar<int32_t>() != 0;
-    case DT_INT64: return t.scalar<int64_t>() != 0;
-    case DT_UINT8: return t.scalar<uint8_t>() != 0;
-    case DT_INT8: return t.scalar<int8_t>() != 0;
-    case DT_INT16: return t.scalar<int16_t>() != 0;
-    default:
-      return errors::InvalidArgument("cannot take the truth value of a ", DataTypeName(t.dtype()),
-                                     " scalar");
-  }
+  if (t.dtype() == DT_BOOL) return t.scalar<bool>();
+  if (t.dtype() == DT_STRING) return !t.scalar<std::string>().empty();
+  bool value = false;
+  Status s = DispatchReal(t.dtype(), [&]<typename T>() {
+    value = t.scalar<T>() != T(0);
+    return OkStatus();
+  });
+  if (!s.ok())
+    return errors::InvalidArgument("cannot take the truth value of a ", DataTypeName(t.dtype()),
+                                   " scalar");
+  return value;
 }
 
 class CallOp final : public OpKernel {

@@ -160,16 +160,7 @@ Result<const FunctionLibraryRuntime::Function*> FunctionLibraryRuntime::Instanti
     return errors::NotFound("Function '", requested, "' is not in the graph's function library");
   TFPORT_RETURN_IF_ERROR(CheckRecursion(name));
 
-  // The signature's attrs: bound by the call, else their defaults.
-  graph::AttrMap bound;
-  for (const auto& a : fdef->signature().attr()) {
-    auto it = attrs.find(a.name());
-    if (it != attrs.end()) {
-      bound[a.name()] = it->second;
-    } else if (a.has_default_value()) {
-      bound[a.name()] = a.default_value();
-    }
-  }
+  const graph::AttrMap bound = graph::BindFunctionAttrs(*fdef, attrs);
   std::string key = name + '\0' + AttrKey(bound);
   auto cached = instances_.find(key);
   if (cached != instances_.end()) return cached->second.get();

@@ -42,6 +42,11 @@ struct FunctionBody {
 Result<FunctionBody> InstantiateFunction(const tf::FunctionDef& fdef, const AttrMap& attrs,
                                          const OpRegistry* registry);
 
+// The attrs an instantiation of `fdef` binds: each signature attr from the
+// call when it gives one, else the attr's default; attrs the signature does
+// not declare are dropped.
+AttrMap BindFunctionAttrs(const tf::FunctionDef& fdef, const AttrMap& call_attrs);
+
 // The library functions a node calls: the names in its func and list(func)
 // attrs, and its op itself when `is_function(op)` says it is a function.
 template <typename IsFunction>
