@@ -7,6 +7,7 @@
 
 #include "kernels/array/array_internal.h"
 #include "kernels/kernels_internal.h"
+#include "tfport/runtime/variable.h"
 
 namespace tfport::kernels {
 namespace {
@@ -38,18 +39,8 @@ Result<Tensor> AddSameShape(const Tensor& a, const Tensor& b, int sign) {
   return out;
 }
 
-struct VarKey {
-  std::string container, name;
-};
-
-Result<VarKey> KeyOf(const graph::Node& node) {
-  TFPORT_ASSIGN_OR_RETURN(std::string container, graph::GetStringAttr(node.def(), "container"));
-  TFPORT_ASSIGN_OR_RETURN(std::string shared, graph::GetStringAttr(node.def(), "shared_name"));
-  return VarKey{container, shared.empty() ? node.name() : shared};
-}
-
 Result<std::unique_ptr<OpKernel>> MakeVariable(const graph::Node& node) {
-  TFPORT_ASSIGN_OR_RETURN(VarKey key, KeyOf(node));
+  TFPORT_ASSIGN_OR_RETURN(runtime::VariableKey key, runtime::VariableKeyOf(node));
   std::string name = node.name();
   std::optional<Shape> declared;
   if (const tf::AttrValue* a = graph::FindAttr(node.def(), "shape"); a && a->has_shape()) {
@@ -58,7 +49,7 @@ Result<std::unique_ptr<OpKernel>> MakeVariable(const graph::Node& node) {
   }
   return std::unique_ptr<OpKernel>(new FunctionKernel([key, name, declared](OpKernelContext& ctx) {
     auto var = ctx.resources().LookupOrCreate<RefVariableResource>(
-        key.container, "ref:" + key.name, [&] {
+        key.container, runtime::RefVariableResourceName(key), [&] {
           auto v = std::make_shared<RefVariableResource>(name);
           v->var.declared_shape = declared;
           return v;
@@ -222,7 +213,7 @@ Status IsInitialized(OpKernelContext& ctx) {
 // ---- resource variables
 
 Result<std::unique_ptr<OpKernel>> MakeVarHandle(const graph::Node& node) {
-  TFPORT_ASSIGN_OR_RETURN(VarKey key, KeyOf(node));
+  TFPORT_ASSIGN_OR_RETURN(runtime::VariableKey key, runtime::VariableKeyOf(node));
   Tensor handle(DT_RESOURCE, Shape{});
   auto& h = handle.scalar<ResourceHandle>();
   h.container = key.container;
