@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tfport/saved_model/constants.h"
+#include "tfport/saved_model/objects.h"
 
 namespace tfport::saved_model {
 namespace {
@@ -169,19 +170,7 @@ Result<std::vector<Tensor>> SavedModelBundle::CallFunction(std::string_view name
   if (it == objects.concrete_functions().end())
     return errors::NotFound(origin_, " has no concrete function '", name,
                             "'; it has: ", JoinKeys(ConcreteFunctions()));
-  // TF names the graph's variable handles after the variables, in object
-  // order, made unique as tf.Graph does ("count", "count_1", ...).
-  std::map<int, std::string> handle_of;
-  {
-    std::map<std::string, int> used;
-    for (int id = 0; id < objects.nodes_size(); ++id) {
-      const auto& node = objects.nodes(id);
-      if (!node.has_variable()) continue;
-      const std::string& base = node.variable().name();
-      const int k = used[base]++;
-      handle_of[id] = k == 0 ? base : base + "_" + std::to_string(k);
-    }
-  }
+  const std::map<int, std::string> handle_of = VariableHandleNodes(objects);
   std::vector<std::string> fetches;
   for (int id : it->second.bound_inputs()) {
     if (id < 0 || id >= objects.nodes_size())
@@ -189,7 +178,7 @@ Result<std::vector<Tensor>> SavedModelBundle::CallFunction(std::string_view name
                                      ", which the object graph does not have");
     const auto& node = objects.nodes(id);
     if (node.has_variable()) {
-      const graph::Node* h = graph_->FindNode(handle_of[id]);
+      const graph::Node* h = graph_->FindNode(handle_of.at(id));
       if (h == nullptr || h->op() != "VarHandleOp")
         return errors::NotFound(origin_, ": concrete function ", name, " captures variable '",
                                 node.variable().name(), "', whose handle the graph lacks");
