@@ -5,10 +5,14 @@
 //   peak RSS of a fresh freezing process      vs  the weights' size
 //   ReadGraph + GraphFromGraphDef + Session::Run once  vs  protobuf's bare
 //   parse of the same file (read + ParseFromString)
+//   freezing a TF2 SavedModel of the same weights (tfport freeze
+//   --saved_model_dir: load, inline the signature's call, convert, write)
+//   vs write() of the weights, and the freezing process's peak RSS
 // Medians of --reps runs after a warm-up; ratios are tfport_time / reference.
 //
 // usage: freeze_bench [--dir DIR] [--mib 500] [--vars 20] [--reps 3]
 //        freeze_bench --freeze-only DIR MIB VARS   (used for the RSS figure)
+//        freeze_bench --freeze-tf2-only MODEL_DIR OUT_DIR (the TF2 RSS figure)
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -18,11 +22,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include <google/protobuf/text_format.h>
+
+#include "tfport/freeze/freeze_graph.h"
 #include "tfport/freeze/graph_util.h"
+#include "tfport/io/proto_io.h"
+#include "tfport/saver/checkpoint.h"
+#include "tfport/tf/saved_model.pb.h"
 #include "tfport/graph/import.h"
 #include "bench_util.h"
 #include "tfport/graph/ops.h"
@@ -60,6 +71,87 @@ void Freeze(Model& m, const std::string& dir) {
   Check(freeze::WriteGraph(frozen->graph_def, dir, "frozen.pb").status());
 }
 
+// A TF2 SavedModel as tf.saved_model.save writes one for
+//   class M(tf.Module): __call__(x) = x + sum(reduce_sum(v) for v in vars)
+// resource variables v00.. captured by the signature's function, the
+// object graph naming them, and variables/ written by tf.train.Checkpoint.
+void WriteTf2SavedModel(const std::string& dir, const std::vector<Tensor>& values) {
+  const int count = static_cast<int>(values.size());
+  auto name = [](int i) { return (i < 10 ? "v0" : "v") + std::to_string(i); };
+  const int64_t n = values[0].num_elements();
+  std::string graph, fn_args, fn_nodes, call_inputs, tin = "type: DT_FLOAT ", addn;
+  for (int i = 0; i < count; ++i) {
+    const std::string v = name(i);
+    graph += "node { name: '" + v + "' op: 'VarHandleOp' attr { key: 'dtype' value { type: DT_FLOAT } } "
+             "attr { key: 'shape' value { shape { dim { size: " + std::to_string(n) + " } } } } "
+             "attr { key: 'shared_name' value { s: '" + v + "' } } "
+             "attr { key: 'container' value { s: '' } } }\n";
+    call_inputs += " input: '" + v + "'";
+    tin += "type: DT_RESOURCE ";
+    fn_args += "input_arg { name: 'r" + std::to_string(i) + "' type: DT_RESOURCE }\n";
+    fn_nodes += "node_def { name: 'read" + std::to_string(i) + "' op: 'ReadVariableOp' input: 'r" +
+                std::to_string(i) + "' attr { key: 'dtype' value { type: DT_FLOAT } } }\n"
+                "node_def { name: 'sum" + std::to_string(i) + "' op: 'Sum' input: 'read" + std::to_string(i) +
+                ":value:0' input: 'axis:output:0' attr { key: 'T' value { type: DT_FLOAT } } "
+                "attr { key: 'Tidx' value { type: DT_INT32 } } attr { key: 'keep_dims' value { b: false } } }\n";
+    addn += " input: 'sum" + std::to_string(i) + ":output:0'";
+  }
+  graph += "node { name: 'serving_default_x' op: 'Placeholder' attr { key: 'dtype' value { type: DT_FLOAT } } "
+           "attr { key: 'shape' value { shape {} } } }\n"
+           "node { name: 'StatefulPartitionedCall' op: 'StatefulPartitionedCall' input: 'serving_default_x'" +
+           call_inputs + " attr { key: 'Tin' value { list { " + tin + "} } } "
+           "attr { key: 'Tout' value { list { type: DT_FLOAT } } } "
+           "attr { key: 'f' value { func { name: '__inference_serve_7' } } } }\n"
+           "library { function { signature { name: '__inference_serve_7' input_arg { name: 'x' type: DT_FLOAT }\n" +
+           fn_args + " output_arg { name: 'identity' type: DT_FLOAT } is_stateful: true }\n" +
+           "node_def { name: 'axis' op: 'Const' attr { key: 'dtype' value { type: DT_INT32 } } "
+           "attr { key: 'value' value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 0 } } } }\n" + fn_nodes +
+           "node_def { name: 'total' op: 'AddN' input: 'x'" + addn + " attr { key: 'N' value { i: " +
+           std::to_string(count + 1) + " } } attr { key: 'T' value { type: DT_FLOAT } } }\n"
+           "node_def { name: 'result' op: 'Identity' input: 'total:sum:0' attr { key: 'T' value { type: DT_FLOAT } } }\n"
+           "ret { key: 'identity' value: 'result:output:0' } } }\n"
+           "versions { producer: 1395 min_consumer: 12 }\n";
+  tf::SavedModel sm;
+  sm.set_saved_model_schema_version(1);
+  tf::MetaGraphDef* meta = sm.add_meta_graphs();
+  meta->mutable_meta_info_def()->add_tags("serve");
+  if (!google::protobuf::TextFormat::ParseFromString(graph, meta->mutable_graph_def())) std::exit(2);
+  tf::SignatureDef& sig = (*meta->mutable_signature_def())["serving_default"];
+  sig.set_method_name("tensorflow/serving/predict");
+  auto& in = (*sig.mutable_inputs())["x"];
+  in.set_name("serving_default_x:0");
+  in.set_dtype(tf::DT_FLOAT);
+  in.mutable_tensor_shape();
+  auto& out = (*sig.mutable_outputs())["output_0"];
+  out.set_name("StatefulPartitionedCall:0");
+  out.set_dtype(tf::DT_FLOAT);
+  out.mutable_tensor_shape();
+  tf::SavedObjectGraph* objects = meta->mutable_object_graph_def();
+  objects->add_nodes()->mutable_user_object()->set_identifier("_generic_user_object");
+  auto root = saver::Trackable::Object();
+  for (int i = 0; i < count; ++i) {
+    auto* child = objects->mutable_nodes(0)->add_children();
+    child->set_node_id(i + 1);
+    child->set_local_name(name(i));
+    auto* var = objects->add_nodes()->mutable_variable();
+    var->set_dtype(tf::DT_FLOAT);
+    var->mutable_shape()->add_dim()->set_size(n);
+    var->set_name(name(i));
+    root->Track(name(i), saver::Trackable::Variable(name(i), values[static_cast<size_t>(i)]));
+  }
+  Check(io::CreateDirectories(dir + "/variables"));
+  Check(saver::Checkpoint::ForRoot(root).Write(dir + "/variables/variables").status());
+  Check(io::WriteBinaryProto(dir + "/saved_model.pb", sm));
+}
+
+void FreezeTf2(const std::string& model_dir, const std::string& out_dir) {
+  freeze::FreezeGraphOptions o;
+  o.saved_model_dir = model_dir;
+  auto frozen = freeze::FreezeGraph(o);
+  Check(frozen.status());
+  Check(freeze::WriteGraph(frozen->graph_def, out_dir, "frozen_tf2.pb").status());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,6 +168,12 @@ int main(int argc, char** argv) {
       long before = MaxRssKiB();
       Freeze(model, d);
       std::printf("%ld %ld\n", before, MaxRssKiB());
+      return 0;
+    }
+    if (a == "--freeze-tf2-only") {
+      std::string model_dir = next(), out_dir = next();
+      FreezeTf2(model_dir, out_dir);
+      std::printf("%ld\n", MaxRssKiB());
       return 0;
     }
     if (a == "--dir") dir = next();
@@ -107,7 +205,25 @@ int main(int argc, char** argv) {
   std::printf("%-42s %7.3f s   memcpy %.3f s (%.2fx)   write() %.3f s (%.2fx)\n",
               "freeze + write .pb:", t_freeze, t_memcpy, t_freeze / t_memcpy, t_write,
               t_freeze / t_write);
+
+  // The same weights as a TF2 SavedModel, frozen from disk as the CLI does.
+  const std::string tf2_dir = dir + "/tf2_model";
+  WriteTf2SavedModel(tf2_dir, model.values);
+  double t_freeze_tf2 = MedianOf(reps, [&] { FreezeTf2(tf2_dir, dir); });
+  std::printf("%-42s %7.3f s   write() %.3f s (%.2fx)\n", "TF2 SavedModel: load + freeze + write .pb:",
+              t_freeze_tf2, t_write, t_freeze_tf2 / t_write);
   model.values.clear();
+  {
+    std::string cmd = std::string("'") + argv[0] + "' --freeze-tf2-only '" + tf2_dir + "' '" + dir + "'";
+    FILE* p = popen(cmd.c_str(), "r");
+    long peak = 0;
+    if (p && std::fscanf(p, "%ld", &peak) == 1)
+      std::printf("%-42s %7.2f GiB for %.2f GiB of weights (ratio %.2f)\n", "peak RSS, TF2 freezing process:",
+                  peak / 1048576.0, bytes / 1073741824.0, peak * 1024.0 / bytes);
+    if (p) pclose(p);
+    std::filesystem::remove_all(tf2_dir);
+    std::remove((dir + "/frozen_tf2.pb").c_str());
+  }
 
   // Peak RSS of a fresh process that builds the model and freezes it.
   std::string cmd = std::string("'") + argv[0] + "' --freeze-only '" + dir + "' " +

@@ -4,6 +4,7 @@
 //   Saver::Save                 vs  write() of the same bytes
 //   Saver::Save + fsync         vs  write() + fsync of the same bytes
 //   Saver::Restore              vs  read() of the same bytes from the page cache
+//   Checkpoint::Write / Restore (tf.train.Checkpoint) vs write() / read()
 //   torch.save / torch.load     of the same tensors (Debian's python3-torch)
 //   peak RSS of a fresh process restoring the checkpoint
 // Each timing is the median of --reps runs after a warm-up. Ratios are
@@ -29,6 +30,7 @@
 #include "tfport/io/bundle.h"
 #include "tfport/io/file.h"
 #include "tfport/kernels/kernels.h"
+#include "tfport/saver/checkpoint.h"
 #include "tfport/saver/saver.h"
 
 using namespace tfport;
@@ -123,6 +125,16 @@ int main(int argc, char** argv) {
                 gib * 1.073741824 / save_t[sync], sync ? "+fsync" : "      ",
                 gib * 1.073741824 / raw_t[sync], raw_t[sync] / save_t[sync]);
   }
+  // tf.train.Checkpoint of the same tensors (object paths model/v000, ...),
+  // written and restored by object path.
+  auto net = saver::Trackable::Object();
+  for (size_t i = 0; i < values.size(); ++i)
+    net->Track(model.vars[i], saver::Trackable::Variable(model.vars[i], values[i]));
+  saver::Checkpoint ckpt({{"model", net}});
+  const std::string tf2_prefix = dir + "/tf2_ckpt";
+  const double ckpt_save_t = MedianOf(reps, [&] { Check(ckpt.Write(tf2_prefix).status()); });
+  std::printf("%-34s %6.2f GB/s   write()       %6.2f GB/s   ratio %.2f\n", "Checkpoint::Write (page cache):",
+              gib * 1.073741824 / ckpt_save_t, gib * 1.073741824 / raw_t[0], raw_t[0] / ckpt_save_t);
   values.clear();
 
   std::vector<char> buf(static_cast<size_t>(elements) * 4 * static_cast<size_t>(count));
@@ -142,6 +154,19 @@ int main(int argc, char** argv) {
   std::printf("%-34s %6.2f GB/s   read()        %6.2f GB/s   ratio %.2f\n",
               "Saver::Restore (CRC verified):", gib * 1.073741824 / restore_t,
               gib * 1.073741824 / read_t, read_t / restore_t);
+
+  const double ckpt_restore_t = MedianOf(reps, [&] {
+    auto status = ckpt.Restore(tf2_prefix);
+    Check(status.status());
+    Check(status->AssertConsumed());
+  });
+  std::printf("%-34s %6.2f GB/s   read()        %6.2f GB/s   ratio %.2f\n",
+              "Checkpoint::Restore (CRC verified):", gib * 1.073741824 / ckpt_restore_t,
+              gib * 1.073741824 / read_t, read_t / ckpt_restore_t);
+  net.reset();
+  ckpt = saver::Checkpoint();
+  std::remove(io::BundleIndexPath(tf2_prefix).c_str());
+  std::remove(io::BundleDataPath(tf2_prefix, 0, 1).c_str());
 
   // Peak RSS of a fresh process restoring the checkpoint.
   std::string cmd = std::string("'") + argv[0] + "' --restore-only '" + prefix + "' " +

@@ -10,6 +10,7 @@
 #include "tfport/graph/op_registry.h"
 #include "tfport/io/file.h"
 #include "tfport/io/proto_io.h"
+#include "tfport/runtime/variable.h"
 
 namespace tfport::freeze {
 
@@ -73,15 +74,22 @@ Result<FrozenGraph> ConvertVariablesToConstants(runtime::Session& session,
     }
   }
 
+  // Ref variables are fetched; resource variables are read from the
+  // session's storage (the value TensorFlow fetches through the variable's
+  // "<name>/Read/ReadVariableOp", which TF2 graphs do not always have).
   std::vector<std::string> fetches, variables;
+  std::vector<const tf::NodeDef*> resource_variables;
   std::unordered_map<std::string, tf::AttrValue> resource_identity_types;
   for (const auto& n : inference.node()) {
     if (graph::IsVariableOp(n.op())) {
       if (options.whitelist && !options.whitelist->count(n.name())) continue;
       if (options.blacklist && options.blacklist->count(n.name())) continue;
-      variables.push_back(n.name());
-      fetches.push_back(n.op() == "VarHandleOp" ? n.name() + "/Read/ReadVariableOp:0"
-                                                : n.name() + ":0");
+      if (n.op() == "VarHandleOp") {
+        resource_variables.push_back(&n);
+      } else {
+        variables.push_back(n.name());
+        fetches.push_back(n.name() + ":0");
+      }
     } else if (n.op() == "ReadVariableOp" || n.op() == "ResourceGather") {
       // Identity nodes may sit between the handle and its reads: they take
       // the read's dtype once the handle is a constant.
@@ -105,6 +113,13 @@ Result<FrozenGraph> ConvertVariablesToConstants(runtime::Session& session,
   if (!fetches.empty()) {
     Status s = session.Run({}, fetches, {}, &values);
     if (!s.ok()) return s.WithContext("reading the variables to freeze");
+  }
+  for (const tf::NodeDef* n : resource_variables) {
+    Result<runtime::VariableCell> cell = runtime::VariableCell::ForNode(session.resources(), *n);
+    Result<Tensor> value = cell.ok() ? cell->Read() : Result<Tensor>(cell.status());
+    if (!value.ok()) return value.status().WithContext("reading the variables to freeze: variable ", n->name());
+    variables.push_back(n->name());
+    values.push_back(std::move(*value));
   }
   std::unordered_map<std::string, const Tensor*> value_of;
   for (size_t i = 0; i < variables.size(); ++i) value_of[variables[i]] = &values[i];

@@ -20,9 +20,17 @@ bool ShapeFits(const Shape& declared, const Shape& value) {
 
 }  // namespace
 
-Result<VariableKey> VariableKeyOf(const graph::Node& node) {
-  TFPORT_ASSIGN_OR_RETURN(std::string container, graph::GetStringAttr(node.def(), "container"));
-  TFPORT_ASSIGN_OR_RETURN(std::string shared, graph::GetStringAttr(node.def(), "shared_name"));
+Result<VariableKey> VariableKeyOf(const tf::NodeDef& node) {
+  // Both attrs default to "" (a NodeDef written without defaults lacks them).
+  auto attr = [&](const char* name) -> Result<std::string> {
+    const tf::AttrValue* a = graph::FindAttr(node, name);
+    if (a == nullptr) return std::string();
+    if (a->value_case() != tf::AttrValue::kS)
+      return errors::InvalidArgument("{{node ", node.name(), "}}: attr '", name, "' is not a string");
+    return a->s();
+  };
+  TFPORT_ASSIGN_OR_RETURN(std::string container, attr("container"));
+  TFPORT_ASSIGN_OR_RETURN(std::string shared, attr("shared_name"));
   return VariableKey{container, shared.empty() ? node.name() : shared};
 }
 
@@ -37,16 +45,16 @@ VariableCell VariableCell::NewResource(std::string name, DataType dtype, Shape s
   return cell;
 }
 
-Result<VariableCell> VariableCell::ForNode(ResourceMgr& resources, const graph::Node& node) {
+Result<VariableCell> VariableCell::ForNode(ResourceMgr& resources, const tf::NodeDef& node) {
   const bool ref = IsRefVariableOp(node.op());
   if (!ref && node.op() != "VarHandleOp")
     return errors::InvalidArgument("node '", node.name(), "' (", node.op(), ") is not a variable");
   TFPORT_ASSIGN_OR_RETURN(VariableKey key, VariableKeyOf(node));
   VariableCell cell;
   cell.name_ = node.name();
-  TFPORT_ASSIGN_OR_RETURN(cell.dtype_, graph::GetTypeAttr(node.def(), "dtype"));
+  TFPORT_ASSIGN_OR_RETURN(cell.dtype_, graph::GetTypeAttr(node, "dtype"));
   cell.shape_ = Shape::UnknownRank();
-  if (const tf::AttrValue* a = graph::FindAttr(node.def(), "shape"); a && a->has_shape()) {
+  if (const tf::AttrValue* a = graph::FindAttr(node, "shape"); a && a->has_shape()) {
     Result<Shape> s = Shape::FromProto(a->shape(), /*allow_unknown=*/true);
     if (!s.ok()) return s.status().WithContext("variable '", node.name(), "'");
     cell.shape_ = *s;

@@ -1,5 +1,7 @@
 #include "tfport/saved_model/loader.h"
 
+#include "tfport/saved_model/objects.h"
+
 #include "tfport/core/str_util.h"
 #include "tfport/graph/function.h"
 
@@ -9,6 +11,7 @@
 #include "tfport/io/proto_io.h"
 #include "tfport/kernels/kernels.h"
 #include "tfport/saved_model/constants.h"
+#include "tfport/saved_model/objects.h"
 #include "tfport/saver/meta_graph.h"
 #include "tfport/tf/session_bundle_manifest.pb.h"
 #include "tfport/tf/variable.pb.h"
@@ -122,6 +125,17 @@ Status Restore(SavedModelBundle& bundle, const std::string& prefix, const Feeds&
   const tf::SaverDef* def = bundle.meta_graph_def().has_saver_def()
                                 ? &bundle.meta_graph_def().saver_def()
                                 : (bundle.saver() ? &bundle.saver()->saver_def() : nullptr);
+  if (def == nullptr && bundle.meta_graph_def().has_object_graph_def() && io::CheckpointExists(prefix)) {
+    // A TF2 export without a SaverDef: restore by object path, as
+    // TensorFlow's Python loader always does.
+    Log(options, "Restoring SavedModel variables through the object graph.");
+    TFPORT_ASSIGN_OR_RETURN(saver::Trackable::Ptr root, ObjectGraphOf(bundle));
+    auto status = saver::Checkpoint::ForRoot(root).Restore(prefix);
+    if (!status.ok()) return status.status().WithContext(bundle.origin(), ": restoring variables");
+    TFPORT_RETURN_IF_ERROR(status->AssertExistingObjectsMatched().WithContext(bundle.origin(), ": restoring variables"));
+    bundle.set_variables_restored(true);
+    return OkStatus();
+  }
   if (def == nullptr) {
     Log(options, "The SavedModel has no Saver and no variables; nothing to restore.");
     return OkStatus();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/saved_model_copy.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "support/tf_example.h"
@@ -110,6 +111,22 @@ TEST(ModelObjects, ATf2CheckpointRestoresIntoATf1GraphThroughANameMap) {
   EXPECT_THAT(saved_model::TrackVariables(*bundle, {{"model/a", "y"}}), StatusIs(Code::kInvalidArgument, "not a variable"));
   EXPECT_THAT(saved_model::TrackVariables(*bundle, {{"m/a", "a"}, {"m/a/x", "b"}}),
               StatusIs(Code::kInvalidArgument, "goes through variable"));
+}
+
+TEST(ModelObjects, ATf2ModelWithoutASaverDefRestoresThroughItsObjectGraph) {
+  // Exporters other than TensorFlow's (and the synthetic model of
+  // bench/freeze_bench.cc) leave the SaverDef out; TensorFlow's Python
+  // loader never uses it and restores by object path.
+  TFPORT_REQUIRE_FIXTURE(kTf2);
+  TempDir tmp;
+  const std::string dir =
+      testing::EditedSavedModelCopy(tmp, kTf2, [](tf::MetaGraphDef* m) { m->clear_saver_def(); });
+  auto b = saved_model::Load({}, {"serve"}, dir);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_TRUE((*b)->variables_restored());
+  auto out = (*b)->Run("serving_default", {{"x", Tensor::FromVector<float>({4}, Shape{1})}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_THAT(out->at("y").flat<float>(), ElementsAre(4.0f));  // 0.5*4 + 2
 }
 
 }  // namespace

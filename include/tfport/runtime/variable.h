@@ -25,7 +25,8 @@ struct VariableKey {
 };
 
 // The ResourceMgr key of a VariableV2/Variable/VarHandleOp node.
-Result<VariableKey> VariableKeyOf(const graph::Node& node);
+Result<VariableKey> VariableKeyOf(const tf::NodeDef& node);
+inline Result<VariableKey> VariableKeyOf(const graph::Node& node) { return VariableKeyOf(node.def()); }
 // The name under which a ref variable is stored ("ref:" + key.name), kept
 // apart from resource variables of the same shared name.
 std::string RefVariableResourceName(const VariableKey& key);
@@ -39,7 +40,10 @@ class VariableCell {
   // The session entry of variable node `node` in `resources`, created (not
   // initialized) as the node's kernel would create it. INVALID_ARGUMENT for
   // a node that is not a variable, or whose entry holds another kind.
-  static Result<VariableCell> ForNode(ResourceMgr& resources, const graph::Node& node);
+  static Result<VariableCell> ForNode(ResourceMgr& resources, const tf::NodeDef& node);
+  static Result<VariableCell> ForNode(ResourceMgr& resources, const graph::Node& node) {
+    return ForNode(resources, node.def());
+  }
 
   const std::string& name() const { return name_; }
   DataType dtype() const { return dtype_; }
