@@ -1,6 +1,7 @@
 #include "tfport/io/checkpoint_rename.h"
 
 #include <map>
+#include <tuple>
 #include <regex>
 
 #include "tfport/core/str_util.h"
@@ -12,6 +13,22 @@ namespace {
 
 constexpr char kObjectGraphKey[] = "_CHECKPOINTABLE_OBJECT_GRAPH";
 constexpr char kAttributes[] = "/.ATTRIBUTES/";
+constexpr char kOptimizerSlot[] = "/.OPTIMIZER_SLOT/";
+
+// A key's path component back to the object's edge name: ".." -> ".",
+// ".S" -> "/" (TensorFlow's escaping; formats.md §1.12).
+std::string UnescapeLocalName(const std::string& part) {
+  std::string out;
+  for (size_t i = 0; i < part.size(); ++i) {
+    if (part[i] == '.' && i + 1 < part.size() && (part[i + 1] == '.' || part[i + 1] == 'S')) {
+      out += part[i + 1] == '.' ? '.' : '/';
+      ++i;
+    } else {
+      out += part[i];
+    }
+  }
+  return out;
+}
 
 // "a/b/.ATTRIBUTES/VARIABLE_VALUE" -> ("a/b", "VARIABLE_VALUE").
 bool SplitObjectKey(const std::string& key, std::string* path, std::string* attr) {
@@ -22,17 +39,15 @@ bool SplitObjectKey(const std::string& key, std::string* path, std::string* attr
   return true;
 }
 
+// The object graph of a checkpoint whose keys are all object paths: the
+// root, one child per path component, the attribute on the last one, and
+// for "<var>/.OPTIMIZER_SLOT/<optimizer>/<slot>/.ATTRIBUTES/<attr>" keys a
+// slot variable node referenced from the optimizer's node.
 Result<tf::TrackableObjectGraph> BuildObjectGraph(const std::vector<std::string>& keys) {
   tf::TrackableObjectGraph g;
   g.add_nodes();  // the root
   std::map<std::pair<int, std::string>, int> child;  // (parent, name) -> node
-  for (const std::string& key : keys) {
-    std::string path, attr;
-    if (!SplitObjectKey(key, &path, &attr)) continue;
-    if (key.find("/.OPTIMIZER_SLOT/") != std::string::npos)
-      return errors::Unimplemented("key '", key,
-                                   "' is an optimizer slot; rebuilding slot references in the "
-                                   "object graph is not supported");
+  auto node_at = [&](const std::string& path, const std::string& key) -> Result<int> {
     int node = 0;
     for (const std::string& part : StrSplit(path, '/')) {
       if (part.empty())
@@ -41,10 +56,37 @@ Result<tf::TrackableObjectGraph> BuildObjectGraph(const std::vector<std::string>
       if (added) {
         auto* ref = g.mutable_nodes(node)->add_children();
         ref->set_node_id(it->second);
-        ref->set_local_name(part);
+        ref->set_local_name(UnescapeLocalName(part));
         g.add_nodes();
       }
       node = it->second;
+    }
+    return node;
+  };
+  std::map<std::tuple<int, int, std::string>, int> slots;  // (optimizer, variable, slot) -> node
+  for (const std::string& key : keys) {
+    std::string path, attr;
+    if (!SplitObjectKey(key, &path, &attr)) continue;
+    int node = 0;
+    if (size_t at = path.find(kOptimizerSlot); at != std::string::npos) {
+      const std::string rest = path.substr(at + sizeof(kOptimizerSlot) - 1);
+      const size_t last = rest.rfind('/');
+      if (last == std::string::npos || last == 0 || last + 1 == rest.size())
+        return errors::InvalidArgument("slot key '", key, "' does not name <optimizer>/<slot>");
+      TFPORT_ASSIGN_OR_RETURN(int variable, node_at(path.substr(0, at), key));
+      TFPORT_ASSIGN_OR_RETURN(int optimizer, node_at(rest.substr(0, last), key));
+      const std::string slot = UnescapeLocalName(rest.substr(last + 1));
+      auto [it, added] = slots.emplace(std::make_tuple(optimizer, variable, slot), g.nodes_size());
+      if (added) {
+        g.add_nodes();
+        auto* ref = g.mutable_nodes(optimizer)->add_slot_variables();
+        ref->set_original_variable_node_id(variable);
+        ref->set_slot_name(slot);
+        ref->set_slot_variable_node_id(it->second);
+      }
+      node = it->second;
+    } else {
+      TFPORT_ASSIGN_OR_RETURN(node, node_at(path, key));
     }
     auto* a = g.mutable_nodes(node)->add_attributes();
     a->set_name(attr);

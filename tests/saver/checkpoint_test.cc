@@ -15,6 +15,7 @@
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "tfport/io/bundle.h"
+#include "tfport/io/checkpoint_rename.h"
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/saver/checkpoint.h"
 
@@ -247,6 +248,36 @@ TEST(Checkpoint, AnOptimizerGetsItsSlotsFromTheCheckpoint) {
   EXPECT_TRUE(SameBytes(*m->value(),
                         Key(fixture, "layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES/VARIABLE_VALUE")));
   EXPECT_GT(adam->Find("iter")->value()->scalar<int64_t>(), 0);  // Keras counted its steps
+}
+
+TEST(Checkpoint, AKerasCheckpointMigratedToTf1NamesAndBackKeepsItsSlots) {
+  // ckpt rename rebuilds the object graph from the keys, optimizer slots
+  // included; the result restores into the Keras objects like the original.
+  TFPORT_REQUIRE_FIXTURE(kKeras);
+  const std::string fixture = Prefix(kKeras, "cp.ckpt");
+  TempDir tmp;
+  ASSERT_TRUE(io::RenameCheckpointKeys(fixture, tmp.Join("tf1/model.ckpt"),
+                                       {{"^(.*)/\\.ATTRIBUTES/VARIABLE_VALUE$", "$1"}})
+                  .ok());
+  auto back = io::RenameCheckpointKeys(tmp.Join("tf1/model.ckpt"), tmp.Join("tf2/ckpt"),
+                                       {{"^(.*)$", "$1/.ATTRIBUTES/VARIABLE_VALUE"}});
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(back->object_graph_written);
+  std::vector<Trackable::Ptr> kernels;
+  auto model = KerasDense(&kernels);
+  auto adam = model->Track("optimizer", Trackable::Object());
+  for (const char* hyper : {"iter", "beta_1", "beta_2", "decay", "learning_rate"})
+    adam->Track(hyper, Trackable::Variable(std::string("Adam/") + hyper, std::string(hyper) == "iter"
+                                                                             ? Tensor::Scalar<int64_t>(0)
+                                                                             : Tensor::Scalar<float>(0)));
+  auto status = Checkpoint::ForRoot(model).Restore(tmp.Join("tf2/ckpt"));
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_TRUE(status->AssertConsumed().ok()) << status->AssertConsumed().ToString();
+  EXPECT_EQ(adam->slots().size(), 16u);
+  auto v = adam->slot(kernels[3].get(), "v");
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(SameBytes(*v->value(),
+                        Key(fixture, "layer_with_weights-3/kernel/.OPTIMIZER_SLOT/optimizer/v/.ATTRIBUTES/VARIABLE_VALUE")));
 }
 
 TEST(Checkpoint, ShardedKerasWeightsRestore) {

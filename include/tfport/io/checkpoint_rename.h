@@ -9,7 +9,9 @@
 // (_CHECKPOINTABLE_OBJECT_GRAPH) follows the target: when every key written
 // is an object path ("<path>/.ATTRIBUTES/<attr>") a new graph is built from
 // the paths (root, one child per path component, the attribute on the last
-// one); otherwise the target is a name-based checkpoint and has none.
+// one; optimizer slot keys "<var>/.OPTIMIZER_SLOT/<optimizer>/<slot>/..."
+// become slot variables of the optimizer's node); otherwise the target is a
+// name-based checkpoint and has none.
 // The write is atomic (a crash leaves the destination as it was).
 #pragma once
 
@@ -36,9 +38,7 @@ struct RenameResult {
 
 // Errors: INVALID_ARGUMENT for a bad pattern, two keys renamed to one
 // ("... and ... would both become ..."), an empty new key or an object path
-// with an empty component; UNIMPLEMENTED for optimizer slot keys
-// (".OPTIMIZER_SLOT") in a rebuilt object graph; the reader's and writer's
-// errors for the files.
+// with an empty component; the reader's and writer's errors for the files.
 Result<RenameResult> RenameCheckpointKeys(const std::string& src_prefix, const std::string& dst_prefix,
                                           const std::vector<RenameRule>& rules);
 
