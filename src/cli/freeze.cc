@@ -1,5 +1,6 @@
 // `tfport freeze`: freeze_graph.py — a frozen GraphDef from a .meta +
-// checkpoint or from a TF1 SavedModel, optionally optimized for inference.
+// checkpoint or from a SavedModel (TF2: call tree inlined, control flow
+// optionally lowered), optionally optimized for inference.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -19,7 +20,7 @@ struct FreezeCliOptions {
   std::string input_meta_graph, input_checkpoint, saved_model_dir;
   std::string tag_set = "serve", signature_def = "serving_default";
   std::string output_node_names, output, whitelist, blacklist;
-  bool as_text = false, optimize = false, quiet = false;
+  bool as_text = false, optimize = false, lower_control_flow = false, quiet = false;
 };
 
 std::vector<std::string> SplitCommas(const std::string& s) { return SplitNonEmpty(s, ','); }
@@ -49,6 +50,7 @@ int RunFreeze(const FreezeCliOptions& c) {
     o.variable_names_blacklist = std::set<std::string>(v.begin(), v.end());
   }
   o.optimize = c.optimize;
+  o.lower_control_flow = c.lower_control_flow;
   // Progress on stderr, with the time since start, so large models show life.
   if (!c.quiet)
     o.log = [start](const std::string& line) {
@@ -91,6 +93,9 @@ void AddFreezeCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--as_text", opt->as_text, "write text format (.pbtxt)");
   cmd->add_flag("--optimize", opt->optimize,
                 "also strip Identity/training nodes, fold constants and batch norms");
+  cmd->add_flag("--lower_control_flow", opt->lower_control_flow,
+                "TF2 models: lower functional If/Case/While to TF1 Switch/Merge/Enter/Exit/"
+                "NextIteration/LoopCond (for OpenCV and TF1 tools), leaving no function library");
   cmd->add_flag("--quiet", opt->quiet, "no progress lines");
   cmd->callback([opt, exit_code] { *exit_code = RunFreeze(*opt); });
 }

@@ -2,6 +2,7 @@
 
 #include "tfport/core/str_util.h"
 
+#include "tfport/freeze/lower_control_flow.h"
 #include "tfport/freeze/transforms.h"
 #include "tfport/io/checkpoint_state.h"
 #include "tfport/io/file.h"
@@ -75,6 +76,12 @@ Result<FreezeGraphResult> FreezeGraph(const FreezeGraphOptions& o) {
                                                     (*bundle)->session().functions());
     if (!flat.ok()) return (*bundle)->Explain(flat.status(), "freezing");
     inlined = std::move(*flat);
+    if (o.lower_control_flow) {
+      log("lowering functional control flow to Switch/Merge/Enter/Exit");
+      Result<tf::GraphDef> lowered = LowerControlFlow(inlined, (*bundle)->session().functions());
+      if (!lowered.ok()) return (*bundle)->Explain(lowered.status(), "freezing");
+      inlined = std::move(*lowered);
+    }
     source = &inlined;
   }
   Result<FrozenGraph> frozen = ConvertVariablesToConstants(

@@ -33,10 +33,12 @@ struct Frozen {
   std::vector<std::string> outputs;
 };
 
-Frozen Freeze(const std::string& dir, const std::string& signature = "serving_default") {
+Frozen Freeze(const std::string& dir, const std::string& signature = "serving_default",
+              bool lower_control_flow = false) {
   freeze::FreezeGraphOptions o;
   o.saved_model_dir = FixturePath(dir).string();
   o.signature_def = signature;
+  o.lower_control_flow = lower_control_flow;
   auto r = freeze::FreezeGraph(o);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok()) return {};
@@ -44,7 +46,8 @@ Frozen Freeze(const std::string& dir, const std::string& signature = "serving_de
 }
 
 // No calls, no variables, no resource handles: a graph OpenCV-style
-// consumers can take. Functional While (kept, not lowered) is allowed.
+// consumers can take. Functional While is allowed here (it is kept unless
+// the freeze lowers control flow; see KerasLstmFreezesWithItsLoopLowered).
 void ExpectFlat(const tf::GraphDef& gd) {
   for (const auto& n : gd.node()) {
     EXPECT_NE(n.op(), "PartitionedCall") << n.name();
@@ -177,12 +180,43 @@ TEST(FreezeTf2, KerasModelsEqualTheirSavedModels) {
        {"my_outputs_1", "my_outputs_2"}, 1e-6},
       {"tfnet_keras_simple_model_from_auto_compile", {{"input_1", Tensor::FromVector<float>(ramp, Shape{1, 28, 28, 1})}},
        {"softmax"}, 1e-6},
-      // The LSTM freezes with its StatelessWhile kept functional (not
-      // lowered); the loop body's functions stay in the library.
+      // By default the LSTM freezes with its StatelessWhile kept functional;
+      // the loop body's functions stay in the library. Lowered: below.
       {"tfnet_keras_lstm_from_sequential", {{"input_1", Tensor::FromVector<float>(wave, Shape{2, 5, 3})}},
        {"dense"}, 1e-5},
   };
   for (const KerasCase& c : cases) ExpectFrozenEqualsSavedModel(c);
+}
+
+TEST(FreezeTf2, KerasLstmFreezesWithItsLoopLowered) {
+  // The issue's acceptance: with lower_control_flow the LSTM's StatelessWhile
+  // becomes a TF1 loop, nothing functional is left, and the frozen graph
+  // gives the SavedModel's own signature output to 1e-5.
+  const char* d = "tfnet_keras_lstm_from_sequential";
+  TFPORT_REQUIRE_FIXTURE(d);
+  Frozen f = Freeze(d, "serving_default", /*lower_control_flow=*/true);
+  ExpectFlat(f.graph_def);
+  EXPECT_EQ(f.graph_def.library().function_size(), 0);
+  std::map<std::string, int> ops;
+  for (const auto& n : f.graph_def.node()) ++ops[n.op()];
+  for (const char* op : {"While", "StatelessWhile", "If", "StatelessIf", "Case", "StatelessCase"})
+    EXPECT_EQ(ops.count(op), 0u) << op;
+  for (const char* op : {"Enter", "Exit", "Merge", "Switch", "NextIteration", "LoopCond"})
+    EXPECT_GT(ops[op], 0) << op;
+  ASSERT_EQ(f.outputs, std::vector<std::string>{"StatefulPartitionedCall"});
+  // Two batches of different inputs: the loop runs over 5 time steps.
+  std::vector<float> wave(2 * 5 * 3), ramp(2 * 5 * 3);
+  for (size_t i = 0; i < wave.size(); ++i) wave[i] = std::sin(0.7f * static_cast<float>(i)) * 1.5f;
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i) / 10.0f - 1.0f;
+  for (const auto& values : {wave, ramp}) {
+    const Tensor x = Tensor::FromVector<float>(values, Shape{2, 5, 3});
+    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {"StatefulPartitionedCall:0"});
+    auto ref = RunSavedModel(d, "serving_default", {{"input_1", x}});
+    ASSERT_EQ(out.size(), 1u);
+    ASSERT_TRUE(ref.count("dense"));
+    EXPECT_EQ(out[0].shape(), (Shape{2, 1}));
+    ExpectNear(out[0], ref.at("dense"), 1e-5);
+  }
 }
 
 TEST(FreezeTf2, AHandleUsedOtherThanByAReadIsRefused) {

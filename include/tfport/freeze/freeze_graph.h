@@ -7,7 +7,9 @@
 //  * a TF1 SavedModel directory loaded as TensorFlow's loader does (Load:
 //    the exact tag set, variables, assets, init op). Without
 //    output_node_names the outputs of `signature_def` are used.
-// Then convert_variables_to_constants, optionally OptimizeForInference.
+// TF2 models have their call tree inlined first (and, with
+// lower_control_flow, their functional control flow lowered). Then
+// convert_variables_to_constants, optionally OptimizeForInference.
 #pragma once
 
 #include <functional>
@@ -31,6 +33,9 @@ struct FreezeGraphOptions {
   std::optional<std::set<std::string>> variable_names_whitelist;
   std::optional<std::set<std::string>> variable_names_blacklist;
   bool optimize = false;  // OptimizeForInference afterwards
+  // TF2 models: after inlining, lower functional If/Case/While to TF1
+  // Switch/Merge/Enter/Exit (lower_control_flow.h), leaving no library.
+  bool lower_control_flow = false;
   std::function<void(const std::string&)> log;  // progress and TF's log lines
 };
 
