@@ -65,11 +65,11 @@ int RunFreeze(const FreezeCliOptions& c) {
   if (!path.ok()) return fail(path.status());
   if (o.log)
     o.log(StrCat("wrote ", *path, ": ", r->graph_def.node_size(), " nodes, outputs ",
-                 [&] {
-                   std::string s;
-                   for (const auto& n : r->output_node_names) s += (s.empty() ? "" : ",") + n;
-                   return s;
-                 }()));
+                 StrJoin(r->output_node_names, ",")));
+  // What to feed and fetch in the frozen graph, on stdout.
+  for (const auto& [list, what] : {std::pair{&r->inputs, "input"}, {&r->outputs, "output"}})
+    for (const auto& t : *list)
+      std::printf("%s %s%s%s\n", what, t.key.c_str(), t.key.empty() ? "" : " ", t.tensor.c_str());
   return 0;
 }
 

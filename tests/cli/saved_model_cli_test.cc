@@ -131,11 +131,28 @@ TEST(SavedModelCli, FreezeATf2ModelThenRunIt) {
   const auto out = tmp.path() / "frozen.pb";
   auto r = RunTfport("freeze --saved_model_dir " + Quote(FixturePath(dir)) + " --output " + Quote(out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // What to feed and fetch, by signature key (inspect shows x and output_0).
+  EXPECT_EQ(r.out, "input x serving_default_x:0\noutput output_0 StatefulPartitionedCall:0\n");
   // v = 3 (catalogue): 3 * 2 from the frozen graph alone.
   r = RunTfport("run " + Quote(out) + " --input serving_default_x:0=2.0 --output StatefulPartitionedCall:0 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto d = ParseJson(r.out);
   EXPECT_EQ(Values(d["outputs"]["StatefulPartitionedCall:0"]["values"]), std::vector<double>{6.0}) << r.out;
+  // --optimize works on the frozen TF2 graph too.
+  r = RunTfport("freeze --saved_model_dir " + Quote(FixturePath(dir)) + " --optimize --quiet --output " +
+                Quote(tmp.path() / "opt.pb"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunTfport("run " + Quote(tmp.path() / "opt.pb") +
+                " --input serving_default_x:0=2.0 --output StatefulPartitionedCall:0 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Values(ParseJson(r.out)["outputs"]["StatefulPartitionedCall:0"]["values"]), std::vector<double>{6.0});
+  // A signature the model does not have is named, with those it has.
+  r = RunTfport("freeze --saved_model_dir " + Quote(FixturePath(dir)) + " --signature_def nope --output " +
+                Quote(tmp.path() / "no.pb"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("has no signature 'nope'"));
+  EXPECT_THAT(r.err, HasSubstr("it has: serving_default"));
+  EXPECT_FALSE(std::filesystem::exists(tmp.path() / "no.pb"));
 }
 
 TEST(SavedModelCli, TfnetExample1RunsAfterInitAndExplainsWithout) {

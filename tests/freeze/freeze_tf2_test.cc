@@ -30,7 +30,8 @@ using testing::StatusIs;
 
 struct Frozen {
   tf::GraphDef graph_def;
-  std::vector<std::string> outputs;
+  std::vector<std::string> outputs;  // node names
+  std::vector<std::string> tensors;  // the signature's outputs, by key, in the frozen graph
 };
 
 Frozen Freeze(const std::string& dir, const std::string& signature = "serving_default",
@@ -42,7 +43,9 @@ Frozen Freeze(const std::string& dir, const std::string& signature = "serving_de
   auto r = freeze::FreezeGraph(o);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok()) return {};
-  return {std::move(r->graph_def), r->output_node_names};
+  std::vector<std::string> tensors;
+  for (const auto& t : r->outputs) tensors.push_back(t.tensor);
+  return {std::move(r->graph_def), r->output_node_names, std::move(tensors)};
 }
 
 // No calls, no variables, no resource handles: a graph OpenCV-style
@@ -119,12 +122,14 @@ TEST(FreezeTf2, HalfPlusTwoAndTfjsModelsGiveCatalogueValues) {
 
   Frozen multi = Freeze("tfjs_node_model_multi_output");
   ExpectFlat(multi.graph_def);
-  // Both outputs come from one call node: its results are ":0" and ":1".
-  ASSERT_EQ(multi.outputs.size(), 2u);
+  // Both outputs come from one call node; its two results become two
+  // Identity nodes (StatefulPartitionedCall, StatefulPartitionedCall_1).
+  ASSERT_EQ(multi.tensors, (std::vector<std::string>{"StatefulPartitionedCall:0", "StatefulPartitionedCall_1:0"}));
+  for (const auto& n : multi.graph_def.node()) EXPECT_NE(n.op(), "IdentityN") << n.name();
   out = RunFrozen(multi.graph_def,
                   {{"serving_default_x:0", Tensor::Scalar<int32_t>(3)},
                    {"serving_default_y:0", Tensor::Scalar<int32_t>(3)}},
-                  {"StatefulPartitionedCall:0", "StatefulPartitionedCall:1"});
+                  multi.tensors);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].scalar<int32_t>(), 6);
   EXPECT_EQ(out[1].scalar<int32_t>(), 3);
@@ -155,9 +160,7 @@ void ExpectFrozenEqualsSavedModel(const KerasCase& c) {
   ExpectFlat(f.graph_def);
   std::vector<std::pair<std::string, Tensor>> feeds;
   for (const auto& [key, t] : c.inputs) feeds.emplace_back("serving_default_" + key + ":0", t);
-  std::vector<std::string> fetches;
-  for (size_t i = 0; i < c.outputs.size(); ++i) fetches.push_back("StatefulPartitionedCall:" + std::to_string(i));
-  auto out = RunFrozen(f.graph_def, feeds, fetches);
+  auto out = RunFrozen(f.graph_def, feeds, f.tensors);  // by output key, as c.outputs
   auto ref = RunSavedModel(c.dir, "serving_default", c.inputs);
   ASSERT_EQ(out.size(), c.outputs.size());
   for (size_t i = 0; i < out.size(); ++i) ExpectNear(out[i], ref.at(c.outputs[i]), c.tol);

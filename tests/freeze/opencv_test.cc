@@ -58,6 +58,30 @@ int RunOpenCV(const std::string& pb, const Tensor& input, Tensor* output, std::s
   return code;
 }
 
+// Runs `pb` with OpenCV on inputs set by layer name, fetching `layer`.
+int RunOpenCVNamed(const std::string& pb, const std::vector<std::pair<std::string, Tensor>>& inputs,
+                   const std::string& layer, Tensor* output, std::string* err) {
+  testing::TempDir dir;
+  std::string args;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string path = dir.Join("in" + std::to_string(i) + ".npy");
+    EXPECT_TRUE(io::WriteNpy(path, inputs[i].second).ok());
+    args += " '" + inputs[i].first + "=" + path + "'";
+  }
+  std::string cmd = std::string("/usr/bin/python3 '") + TFPORT_SOURCE_DIR + "/tests/freeze/opencv_run.py' '" + pb +
+                    "' - '" + dir.Join("out.npy") + "' '" + layer + "'" + args + " 2>'" + dir.Join("err.txt") + "'";
+  int rc = std::system(cmd.c_str());
+  int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  if (code == 0) {
+    auto out = io::ReadNpy(dir.Join("out.npy"));
+    EXPECT_TRUE(out.ok());
+    if (out.ok()) *output = *out;
+  }
+  auto e = io::ReadFileToString(dir.Join("err.txt"));
+  if (e.ok()) *err = *e;
+  return code;
+}
+
 Tensor RunTfport(const tf::GraphDef& gd, const std::string& input, const Tensor& value,
                  const std::string& output,
                  std::vector<std::pair<std::string, Tensor>> extra_feeds = {}) {
@@ -177,6 +201,49 @@ TEST(OpenCvInterop, FrozenTf2KerasModels) {
     std::string err;
     ASSERT_EQ(RunOpenCV(dir.Join("frozen.pb"), c.input, &theirs, &err), 0) << err;
     ExpectClose(theirs, ours);
+  }
+}
+
+TEST(OpenCvInterop, AFrozenTf2ModelWithTwoInputsAndTwoOutputs) {
+  // Two towers behind one call: the call's two results become two Identity
+  // nodes (no IdentityN, which OpenCV cannot import).
+  const char* d = "cppflow_multi_input_output";
+  TFPORT_REQUIRE_FIXTURE(d);
+  freeze::FreezeGraphOptions o;
+  o.saved_model_dir = FixturePath(d).string();
+  o.optimize = true;
+  auto frozen = freeze::FreezeGraph(o);
+  ASSERT_TRUE(frozen.ok()) << frozen.status().ToString();
+  for (const auto& n : frozen->graph_def.node()) EXPECT_NE(n.op(), "IdentityN") << n.name();
+  ASSERT_EQ(frozen->outputs.size(), 2u);
+  testing::TempDir dir;
+  ASSERT_TRUE(io::WriteBinaryProto(dir.Join("frozen.pb"), frozen->graph_def).ok());
+  std::mt19937 rng(5);
+  const std::vector<std::pair<std::string, Tensor>> inputs = {
+      {"serving_default_my_input_1", Random(Shape{1, 5}, rng, -1.0f, 1.0f)},
+      {"serving_default_my_input_2", Random(Shape{1, 5}, rng, -1.0f, 1.0f)}};
+  for (const auto& out : frozen->outputs) {
+    SCOPED_TRACE(out.tensor);
+    auto g = graph::GraphFromGraphDef(frozen->graph_def);
+    ASSERT_TRUE(g.ok());
+    auto ours = kernels::NewSession(**g)->Run({{inputs[0].first + ":0", inputs[0].second},
+                                               {inputs[1].first + ":0", inputs[1].second}},
+                                              {out.tensor});
+    ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+    // OpenCV drops Identity layers; its layer is the op the Identity reads.
+    std::string layer = graph::NodeNameOf(out.tensor);
+    for (bool again = true; again;) {
+      again = false;
+      for (const auto& n : frozen->graph_def.node())
+        if (n.name() == layer && n.op() == "Identity") {
+          layer = graph::NodeNameOf(n.input(0));
+          again = true;
+        }
+    }
+    Tensor theirs;
+    std::string err;
+    ASSERT_EQ(RunOpenCVNamed(dir.Join("frozen.pb"), inputs, layer, &theirs, &err), 0) << err;
+    ExpectClose(theirs, (*ours)[0]);
   }
 }
 

@@ -44,13 +44,20 @@ struct FreezeGraphResult {
   int converted = 0;
   std::vector<std::string> output_node_names;  // as used
   std::vector<std::string> input_node_names;   // from the signature, when known
+  // The frozen graph's tensors to feed and fetch, "name:index", with the
+  // signature's key when they come from one ("x", "dense_1"; else empty).
+  struct NamedTensor {
+    std::string key, tensor;
+  };
+  std::vector<NamedTensor> inputs, outputs;
 };
 
 // Errors: INVALID_ARGUMENT naming what is missing ("Input checkpoint 'x'
 // doesn't exist!", "You need to supply the name of a node to
 // --output_node_names.", an unknown output node, a tag set not in the
-// SavedModel); restore errors (a variable missing from the checkpoint:
-// "Key w not found in checkpoint").
+// SavedModel); NOT_FOUND for a signature the model lacks when its outputs
+// are needed (listing the signatures there are); restore errors (a variable
+// missing from the checkpoint: "Key w not found in checkpoint").
 Result<FreezeGraphResult> FreezeGraph(const FreezeGraphOptions& options);
 
 // The MetaGraphDef of a SavedModel directory whose tags equal `tags`: kept
