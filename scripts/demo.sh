@@ -42,6 +42,17 @@ echo
 echo "== tfport run --dir ./test/savemodel --input_exprs 'x=5;y=5'"
 "$BUILD/tfport" run --dir ./test/savemodel --input_exprs 'x=5;y=5'
 
+echo
+echo "== TF2 training checkpoints: tf.train.Checkpoint + CheckpointManager (examples/tf2_checkpoint.cpp)"
+echo "-- first run: initialize, train, save ckpt-1 and ckpt-2"
+"$BUILD/tf2_checkpoint"
+echo "-- second run: restore the latest by object path, train on, save ckpt-3 and ckpt-4 (max_to_keep=2)"
+"$BUILD/tf2_checkpoint"
+echo "-- ./tf_ckpts/checkpoint, as CheckpointManager writes it:"
+cat ./tf_ckpts/checkpoint
+echo "-- tfport inspect ./tf_ckpts"
+"$BUILD/tfport" inspect ./tf_ckpts
+
 # TF2 / Keras SavedModels written by TensorFlow itself (fixtures of the
 # shared tree; skipped when they are not there).
 FIXTURES="$BUILD/../../shared/fixtures"
@@ -54,6 +65,11 @@ if [ -d "$FIXTURES/tfnet_keras_lstm_from_sequential" ]; then
   echo "-- Keras LSTM (TF 2.12, StatelessWhile over TensorLists) on one 5x3 sequence"
   "$BUILD/tfport" run --dir "$FIXTURES/tfnet_keras_lstm_from_sequential" \
     --input_exprs 'input_1=[[[1,2,3],[1,2,3],[1,2,3],[1,2,3],[1,2,3]]]'
+  echo "-- the same LSTM frozen with its loop lowered to TF1 control flow, then run"
+  "$BUILD/tfport" freeze --saved_model_dir "$FIXTURES/tfnet_keras_lstm_from_sequential" \
+    --lower_control_flow --quiet --output ./frozen/lstm.pb
+  "$BUILD/tfport" run ./frozen/lstm.pb --output StatefulPartitionedCall:0 \
+    --input 'serving_default_input_1:0=[[[1,2,3],[1,2,3],[1,2,3],[1,2,3],[1,2,3]]]'
 else
   echo
   echo "(TF2 SavedModel fixtures not found under $FIXTURES: TF2 part of the demo skipped)"

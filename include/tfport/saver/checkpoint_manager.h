@@ -2,7 +2,9 @@
 // tf.train.Checkpoint in one directory, with retention (formats.md §2.4).
 //
 //   saver::Checkpoint ckpt({{"model", model}});
-//   saver::CheckpointManager manager(&ckpt, "/tmp/train", {.max_to_keep = 3});
+//   saver::CheckpointManagerOptions keep;
+//   keep.max_to_keep = 3;
+//   saver::CheckpointManager manager(&ckpt, "/tmp/train", keep);
 //   TFPORT_ASSIGN_OR_RETURN(std::string path, manager.Save());   // /tmp/train/ckpt-1
 //
 // As TensorFlow's: prefixes are "<directory>/<checkpoint_name>-<N>" with N the
