@@ -67,6 +67,14 @@ int64_t Shape::num_elements() const {
   return n;
 }
 
+bool Shape::IsCompatibleWith(const Shape& other) const {
+  if (unknown_rank() || other.unknown_rank()) return true;
+  if (rank() != other.rank()) return false;
+  for (int i = 0; i < rank(); ++i)
+    if (dim(i) >= 0 && other.dim(i) >= 0 && dim(i) != other.dim(i)) return false;
+  return true;
+}
+
 std::string Shape::DebugString() const {
   if (unknown_rank_) return "<unknown>";
   std::string out = "[";

@@ -18,13 +18,6 @@ std::string PyShape(const Shape& s) {
   return out + ")";
 }
 
-bool ShapeCompatible(const Shape& declared, const Shape& actual) {
-  if (declared.unknown_rank()) return true;
-  if (declared.rank() != actual.rank()) return false;
-  for (int i = 0; i < declared.rank(); ++i)
-    if (declared.dim(i) >= 0 && declared.dim(i) != actual.dim(i)) return false;
-  return true;
-}
 
 }  // namespace
 
@@ -119,7 +112,7 @@ Status Session::RunCallable(const Callable& callable, std::span<const Tensor> fe
                                      " for Tensor '", t.name(), "', which has dtype ",
                                      DataTypeName(want));
     Shape declared = t.shape();
-    if (!ShapeCompatible(declared, v.shape()))
+    if (!declared.IsCompatibleWith(v.shape()))
       return errors::InvalidArgument("Cannot feed value of shape ", PyShape(v.shape()),
                                      " for Tensor '", t.name(), "', which has shape '",
                                      PyShape(declared), "'");

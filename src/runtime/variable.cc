@@ -5,21 +5,6 @@
 #include "tfport/graph/op_registry.h"
 
 namespace tfport::runtime {
-namespace {
-
-bool IsRefVariableOp(const std::string& op) { return op == "VariableV2" || op == "Variable"; }
-
-// Whether `value` may be stored in a variable declared with `declared`.
-bool ShapeFits(const Shape& declared, const Shape& value) {
-  if (declared.unknown_rank()) return true;
-  if (declared.rank() != value.rank()) return false;
-  for (int i = 0; i < declared.rank(); ++i)
-    if (declared.dim(i) >= 0 && declared.dim(i) != value.dim(i)) return false;
-  return true;
-}
-
-}  // namespace
-
 Result<VariableKey> VariableKeyOf(const tf::NodeDef& node) {
   // Both attrs default to "" (a NodeDef written without defaults lacks them).
   auto attr = [&](const char* name) -> Result<std::string> {
@@ -46,8 +31,8 @@ VariableCell VariableCell::NewResource(std::string name, DataType dtype, Shape s
 }
 
 Result<VariableCell> VariableCell::ForNode(ResourceMgr& resources, const tf::NodeDef& node) {
-  const bool ref = IsRefVariableOp(node.op());
-  if (!ref && node.op() != "VarHandleOp")
+  const bool ref = node.op() != "VarHandleOp";
+  if (!graph::IsVariableOp(node.op()))
     return errors::InvalidArgument("node '", node.name(), "' (", node.op(), ") is not a variable");
   TFPORT_ASSIGN_OR_RETURN(VariableKey key, VariableKeyOf(node));
   VariableCell cell;
@@ -109,7 +94,7 @@ Status VariableCell::CheckAssignable(const Tensor& value) const {
   if (value.dtype() != dtype_)
     return errors::InvalidArgument("variable ", name_, " has dtype ", DataTypeName(dtype_),
                                    ", the value to assign is ", DataTypeName(value.dtype()));
-  if (!ShapeFits(shape_, value.shape()))
+  if (!shape_.IsCompatibleWith(value.shape()))
     return errors::InvalidArgument("Received incompatible tensor with shape ",
                                    value.shape().DebugString(),
                                    " when attempting to restore variable with shape ",

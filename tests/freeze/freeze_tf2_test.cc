@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/fixtures.h"
+#include "support/graph_values.h"
 #include "support/status_matchers.h"
 #include "tfport/freeze/freeze_graph.h"
 #include "tfport/freeze/graph_util.h"
@@ -65,18 +66,6 @@ void ExpectFlat(const tf::GraphDef& gd) {
   }
 }
 
-// The frozen graph run on its own, in a fresh session.
-std::vector<Tensor> RunFrozen(const tf::GraphDef& gd,
-                              const std::vector<std::pair<std::string, Tensor>>& feeds,
-                              const std::vector<std::string>& fetches) {
-  auto g = graph::GraphFromGraphDef(gd);
-  EXPECT_TRUE(g.ok()) << g.status().ToString();
-  if (!g.ok()) return {};
-  auto out = kernels::NewSession(**g)->Run(feeds, fetches);
-  EXPECT_TRUE(out.ok()) << out.status().ToString();
-  return out.ok() ? *out : std::vector<Tensor>{};
-}
-
 // The SavedModel's own signature outputs on the same inputs.
 std::map<std::string, Tensor> RunSavedModel(const std::string& dir, const std::string& signature,
                                             const std::map<std::string, Tensor>& inputs) {
@@ -102,20 +91,20 @@ TEST(FreezeTf2, HalfPlusTwoAndTfjsModelsGiveCatalogueValues) {
   Frozen hp = Freeze("serving_saved_model_half_plus_two_tf2_cpu/00000123");
   ExpectFlat(hp.graph_def);
   ASSERT_EQ(hp.outputs.size(), 1u);
-  auto out = RunFrozen(hp.graph_def, {{"serving_default_x:0", Tensor::FromVector<float>({3}, Shape{1})}},
+  auto out = testing::RunGraphDef(hp.graph_def, {{"serving_default_x:0", Tensor::FromVector<float>({3}, Shape{1})}},
                        {hp.outputs[0] + ":0"});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_THAT(out[0].flat<float>(), ElementsAre(3.5f));  // 0.5 * 3 + 2
 
   Frozen three = Freeze("tfjs_node_times_three_float");
   ExpectFlat(three.graph_def);
-  out = RunFrozen(three.graph_def, {{"serving_default_x:0", Tensor::Scalar<float>(2)}}, {three.outputs[0] + ":0"});
+  out = testing::RunGraphDef(three.graph_def, {{"serving_default_x:0", Tensor::Scalar<float>(2)}}, {three.outputs[0] + ":0"});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].scalar<float>(), 6.0f);
 
   Frozen u8 = Freeze("tfjs_node_uint8_multiply");
   ExpectFlat(u8.graph_def);
-  out = RunFrozen(u8.graph_def, {{"serving_default_x:0", Tensor::FromVector<uint8_t>({3}, Shape{1})}},
+  out = testing::RunGraphDef(u8.graph_def, {{"serving_default_x:0", Tensor::FromVector<uint8_t>({3}, Shape{1})}},
                   {u8.outputs[0] + ":0"});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_THAT(out[0].flat<int32_t>(), ElementsAre(18));
@@ -126,7 +115,7 @@ TEST(FreezeTf2, HalfPlusTwoAndTfjsModelsGiveCatalogueValues) {
   // Identity nodes (StatefulPartitionedCall, StatefulPartitionedCall_1).
   ASSERT_EQ(multi.tensors, (std::vector<std::string>{"StatefulPartitionedCall:0", "StatefulPartitionedCall_1:0"}));
   for (const auto& n : multi.graph_def.node()) EXPECT_NE(n.op(), "IdentityN") << n.name();
-  out = RunFrozen(multi.graph_def,
+  out = testing::RunGraphDef(multi.graph_def,
                   {{"serving_default_x:0", Tensor::Scalar<int32_t>(3)},
                    {"serving_default_y:0", Tensor::Scalar<int32_t>(3)}},
                   multi.tensors);
@@ -140,7 +129,7 @@ TEST(FreezeTf2, RustRegressionVariableSignature) {
   TFPORT_REQUIRE_FIXTURE(d);
   Frozen w = Freeze(d, "w");
   ExpectFlat(w.graph_def);
-  auto out = RunFrozen(w.graph_def, {}, {w.outputs[0] + ":0"});
+  auto out = testing::RunGraphDef(w.graph_def, {}, {w.outputs[0] + ":0"});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_THAT(out[0].flat<float>(), ElementsAre(0.20429754f));  // catalogue
 }
@@ -160,7 +149,7 @@ void ExpectFrozenEqualsSavedModel(const KerasCase& c) {
   ExpectFlat(f.graph_def);
   std::vector<std::pair<std::string, Tensor>> feeds;
   for (const auto& [key, t] : c.inputs) feeds.emplace_back("serving_default_" + key + ":0", t);
-  auto out = RunFrozen(f.graph_def, feeds, f.tensors);  // by output key, as c.outputs
+  auto out = testing::RunGraphDef(f.graph_def, feeds, f.tensors);  // by output key, as c.outputs
   auto ref = RunSavedModel(c.dir, "serving_default", c.inputs);
   ASSERT_EQ(out.size(), c.outputs.size());
   for (size_t i = 0; i < out.size(); ++i) ExpectNear(out[i], ref.at(c.outputs[i]), c.tol);
@@ -213,7 +202,7 @@ TEST(FreezeTf2, KerasLstmFreezesWithItsLoopLowered) {
   for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i) / 10.0f - 1.0f;
   for (const auto& values : {wave, ramp}) {
     const Tensor x = Tensor::FromVector<float>(values, Shape{2, 5, 3});
-    auto out = RunFrozen(f.graph_def, {{"serving_default_input_1:0", x}}, {"StatefulPartitionedCall:0"});
+    auto out = testing::RunGraphDef(f.graph_def, {{"serving_default_input_1:0", x}}, {"StatefulPartitionedCall:0"});
     auto ref = RunSavedModel(d, "serving_default", {{"input_1", x}});
     ASSERT_EQ(out.size(), 1u);
     ASSERT_TRUE(ref.count("dense"));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "support/graph_values.h"
 #include "support/status_matchers.h"
 #include "tfport/freeze/lower_control_flow.h"
 #include "tfport/graph/import.h"
@@ -136,16 +137,6 @@ const tf::NodeDef* FindNode(const tf::GraphDef& gd, const std::string& name) {
   return nullptr;
 }
 
-std::vector<Tensor> RunLowered(const tf::GraphDef& gd, const std::vector<std::pair<std::string, Tensor>>& feeds,
-                        const std::vector<std::string>& fetches) {
-  auto g = graph::GraphFromGraphDef(gd);
-  EXPECT_TRUE(g.ok()) << g.status().ToString();
-  if (!g.ok()) return {};
-  auto out = kernels::NewSession(**g)->Run(feeds, fetches);
-  EXPECT_TRUE(out.ok()) << out.status().ToString();
-  return out.ok() ? *out : std::vector<Tensor>{};
-}
-
 // ------------------------------------------------------------ While
 
 // cond(i, s) = i < 10; body(i, s) = (i + 1, s + i). Both bodies hold a
@@ -200,19 +191,19 @@ TEST(LowerControlFlow, StatelessWhileSumsItsCounter) {
   EXPECT_THAT(one->input(), ElementsAre("^w/Identity_0"));
 
   // i0 = 0: i = 10, s = 0 + 1 + ... + 9 = 45, twice = 90.
-  auto out = RunLowered(gd, {{"i0", Tensor::Scalar<int32_t>(0)}}, {"w:0", "w:1", "twice:0", "after:0"});
+  auto out = testing::RunGraphDef(gd, {{"i0", Tensor::Scalar<int32_t>(0)}}, {"w:0", "w:1", "twice:0", "after:0"});
   ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(out[0].scalar<int32_t>(), 10);
   EXPECT_EQ(out[1].scalar<int32_t>(), 45);
   EXPECT_EQ(out[2].scalar<int32_t>(), 90);
   EXPECT_EQ(out[3].scalar<int32_t>(), 0);
   // i0 = 3: s = 3 + 4 + ... + 9 = 42.
-  out = RunLowered(gd, {{"i0", Tensor::Scalar<int32_t>(3)}}, {"w/Exit_1:0", "twice:0"});
+  out = testing::RunGraphDef(gd, {{"i0", Tensor::Scalar<int32_t>(3)}}, {"w/Exit_1:0", "twice:0"});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].scalar<int32_t>(), 42);
   EXPECT_EQ(out[1].scalar<int32_t>(), 84);
   // i0 = 12: the body never runs.
-  out = RunLowered(gd, {{"i0", Tensor::Scalar<int32_t>(12)}}, {"w:0", "w:1"});
+  out = testing::RunGraphDef(gd, {{"i0", Tensor::Scalar<int32_t>(12)}}, {"w:0", "w:1"});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].scalar<int32_t>(), 12);
   EXPECT_EQ(out[1].scalar<int32_t>(), 0);
@@ -244,7 +235,7 @@ TEST(LowerControlFlow, TensorListLoopVariablesFlowThroughTheFrame) {
       "}\n";
   tf::GraphDef gd = LowerOk(text);
   ExpectLowered(gd);
-  auto out = RunLowered(gd, {}, {"stack:0"});
+  auto out = testing::RunGraphDef(gd, {}, {"stack:0"});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_THAT(out[0].flat<float>(), ElementsAre(0, 1, 2, 3));
 }
@@ -285,7 +276,7 @@ TEST(LowerControlFlow, IfTakesEitherBranch) {
 
   const Tensor x = Tensor::Scalar<float>(3);
   // p true: (2 * 3, 7) -> sum 13; p false: (3 - 1, -7) -> sum -5.
-  auto out = RunLowered(gd, {{"p", Tensor::Scalar<bool>(true)}, {"x", x}, {"n", Tensor::Scalar<int32_t>(5)}},
+  auto out = testing::RunGraphDef(gd, {{"p", Tensor::Scalar<bool>(true)}, {"x", x}, {"n", Tensor::Scalar<int32_t>(5)}},
                  {"c:0", "c:1", "sum:0", "ci:0", "ci:1"});
   ASSERT_EQ(out.size(), 5u);
   EXPECT_EQ(out[0].scalar<float>(), 6);
@@ -293,7 +284,7 @@ TEST(LowerControlFlow, IfTakesEitherBranch) {
   EXPECT_EQ(out[2].scalar<float>(), 13);
   EXPECT_EQ(out[3].scalar<float>(), 6);  // 5 is true
   EXPECT_EQ(out[4].scalar<float>(), 7);
-  out = RunLowered(gd, {{"p", Tensor::Scalar<bool>(false)}, {"x", x}, {"n", Tensor::Scalar<int32_t>(0)}},
+  out = testing::RunGraphDef(gd, {{"p", Tensor::Scalar<bool>(false)}, {"x", x}, {"n", Tensor::Scalar<int32_t>(0)}},
             {"c:0", "c:1", "sum:0", "ci:0", "ci:1"});
   ASSERT_EQ(out.size(), 5u);
   EXPECT_EQ(out[0].scalar<float>(), 2);
@@ -320,7 +311,7 @@ TEST(LowerControlFlow, CaseRunsTheIndexedBranchAndTheLastOutOfRange) {
   // x = 3: b0 = 3 + 1, b1 = 3 * 10, b2 = 3 - 100 (also for 7 and -1).
   const std::map<int32_t, float> expected = {{0, 4}, {1, 30}, {2, -97}, {7, -97}, {-1, -97}};
   for (const auto& [idx, want] : expected) {
-    auto out = RunLowered(gd, {{"idx", Tensor::Scalar<int32_t>(idx)}, {"x", Tensor::Scalar<float>(3)}}, {"case:0"});
+    auto out = testing::RunGraphDef(gd, {{"idx", Tensor::Scalar<int32_t>(idx)}, {"x", Tensor::Scalar<float>(3)}}, {"case:0"});
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].scalar<float>(), want) << "index " << idx;
   }
@@ -363,7 +354,7 @@ TEST(LowerControlFlow, IfAndCallInsideAWhileBody) {
   const tf::NodeDef* one = FindNode(gd, "w/body/inc/one");
   ASSERT_NE(one, nullptr);
   EXPECT_THAT(one->input(), ElementsAre("^w/Identity_0"));
-  auto out = RunLowered(gd, {}, {"w:0", "w:1"});
+  auto out = testing::RunGraphDef(gd, {}, {"w:0", "w:1"});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].scalar<int32_t>(), 5);
   EXPECT_EQ(out[1].scalar<float>(), 120);
@@ -398,7 +389,7 @@ TEST(LowerControlFlow, WhileInsideAWhile) {
   for (const auto& n : gd.node())
     if (n.op() == "Enter") frames.insert(n.attr().at("frame_name").s());
   EXPECT_THAT(frames, ElementsAre("outer", "outer/body/inner"));
-  auto out = RunLowered(gd, {}, {"outer:0", "outer:1"});
+  auto out = testing::RunGraphDef(gd, {}, {"outer:0", "outer:1"});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].scalar<int32_t>(), 4);
   EXPECT_EQ(out[1].scalar<int32_t>(), 10);
@@ -436,7 +427,7 @@ TEST(LowerControlFlow, WhileInsideAnIfBranchInsideAWhile) {
       "}\n";
   tf::GraphDef gd = LowerOk(text);
   ExpectLowered(gd);
-  auto out = RunLowered(gd, {}, {"w:0", "w:1"});
+  auto out = testing::RunGraphDef(gd, {}, {"w:0", "w:1"});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].scalar<int32_t>(), 3);
   EXPECT_EQ(out[1].scalar<int32_t>(), -2);

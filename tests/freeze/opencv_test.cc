@@ -37,14 +37,12 @@ Tensor Random(Shape shape, std::mt19937& rng, float lo, float hi) {
   return t;
 }
 
-// Runs `pb` with OpenCV; returns the exit code (0 ok, 3 import failed).
-int RunOpenCV(const std::string& pb, const Tensor& input, Tensor* output, std::string* err,
-              const std::string& layer = "") {
-  testing::TempDir dir;
-  EXPECT_TRUE(io::WriteNpy(dir.Join("in.npy"), input).ok());
-  std::string cmd = std::string("/usr/bin/python3 '") + TFPORT_SOURCE_DIR +
-                    "/tests/freeze/opencv_run.py' '" + pb + "' '" + dir.Join("in.npy") + "' '" +
-                    dir.Join("out.npy") + "' " + (layer.empty() ? "" : "'" + layer + "' ") + "2>'" +
+// Runs opencv_run.py on `pb` in `dir` (input "-" when `named` sets the
+// inputs by layer name); returns its exit code (0 ok, 3 import failed).
+int RunOpenCVScript(const testing::TempDir& dir, const std::string& pb, const std::string& input,
+                    const std::string& layer, const std::string& named, Tensor* output, std::string* err) {
+  std::string cmd = std::string("/usr/bin/python3 '") + TFPORT_SOURCE_DIR + "/tests/freeze/opencv_run.py' '" + pb +
+                    "' '" + input + "' '" + dir.Join("out.npy") + "' '" + layer + "'" + named + " 2>'" +
                     dir.Join("err.txt") + "'";
   int rc = std::system(cmd.c_str());
   int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -58,28 +56,25 @@ int RunOpenCV(const std::string& pb, const Tensor& input, Tensor* output, std::s
   return code;
 }
 
+// Runs `pb` with OpenCV on one input (its only input layer).
+int RunOpenCV(const std::string& pb, const Tensor& input, Tensor* output, std::string* err,
+              const std::string& layer = "") {
+  testing::TempDir dir;
+  EXPECT_TRUE(io::WriteNpy(dir.Join("in.npy"), input).ok());
+  return RunOpenCVScript(dir, pb, dir.Join("in.npy"), layer, "", output, err);
+}
+
 // Runs `pb` with OpenCV on inputs set by layer name, fetching `layer`.
 int RunOpenCVNamed(const std::string& pb, const std::vector<std::pair<std::string, Tensor>>& inputs,
                    const std::string& layer, Tensor* output, std::string* err) {
   testing::TempDir dir;
-  std::string args;
+  std::string named;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string path = dir.Join("in" + std::to_string(i) + ".npy");
     EXPECT_TRUE(io::WriteNpy(path, inputs[i].second).ok());
-    args += " '" + inputs[i].first + "=" + path + "'";
+    named += " '" + inputs[i].first + "=" + path + "'";
   }
-  std::string cmd = std::string("/usr/bin/python3 '") + TFPORT_SOURCE_DIR + "/tests/freeze/opencv_run.py' '" + pb +
-                    "' - '" + dir.Join("out.npy") + "' '" + layer + "'" + args + " 2>'" + dir.Join("err.txt") + "'";
-  int rc = std::system(cmd.c_str());
-  int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  if (code == 0) {
-    auto out = io::ReadNpy(dir.Join("out.npy"));
-    EXPECT_TRUE(out.ok());
-    if (out.ok()) *output = *out;
-  }
-  auto e = io::ReadFileToString(dir.Join("err.txt"));
-  if (e.ok()) *err = *e;
-  return code;
+  return RunOpenCVScript(dir, pb, "-", layer, named, output, err);
 }
 
 Tensor RunTfport(const tf::GraphDef& gd, const std::string& input, const Tensor& value,

@@ -5,8 +5,12 @@
 #include <cstdint>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "tfport/core/tensor.h"
+#include "tfport/graph/import.h"
 #include "tfport/graph/ops.h"
+#include "tfport/kernels/kernels.h"
 
 namespace tfport::testing {
 
@@ -25,6 +29,19 @@ inline graph::Output I64s(graph::Graph& g, const std::vector<int64_t>& v) {
 }
 inline graph::Output F32s(graph::Graph& g, const std::vector<float>& v, Shape shape) {
   return ops::Const(g, Tensor::FromVector<float>(v, std::move(shape)));
+}
+
+// `gd` imported into a fresh graph and run once in a new session; empty
+// (with a test failure) on error.
+inline std::vector<Tensor> RunGraphDef(const tf::GraphDef& gd,
+                                       const std::vector<std::pair<std::string, Tensor>>& feeds,
+                                       const std::vector<std::string>& fetches) {
+  auto g = graph::GraphFromGraphDef(gd);
+  EXPECT_TRUE(g.ok()) << g.status().ToString();
+  if (!g.ok()) return {};
+  auto out = kernels::NewSession(**g)->Run(feeds, fetches);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? *out : std::vector<Tensor>{};
 }
 
 }  // namespace tfport::testing

@@ -46,6 +46,10 @@ class Shape {
   // "[]", "[2,3]", "[?,3]", "<unknown>".
   std::string DebugString() const;
 
+  // PartialTensorShape::IsCompatibleWith: some fully defined shape fits both
+  // (unknown rank fits anything; an unknown dim fits any size).
+  bool IsCompatibleWith(const Shape& other) const;
+
   bool operator==(const Shape& other) const = default;
 
  private:

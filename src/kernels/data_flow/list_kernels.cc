@@ -49,15 +49,7 @@ namespace {
 // (TensorFlow has no limit; the same bound as tfport's TensorArrays).
 constexpr int64_t kMaxElements = int64_t{1} << 24;
 
-// ---- partial shapes (PartialTensorShape::IsCompatibleWith / MergeWith)
-
-bool Compatible(const Shape& partial, const Shape& full) {
-  if (partial.unknown_rank() || full.unknown_rank()) return true;
-  if (partial.rank() != full.rank()) return false;
-  for (int i = 0; i < partial.rank(); ++i)
-    if (partial.dim(i) >= 0 && full.dim(i) >= 0 && partial.dim(i) != full.dim(i)) return false;
-  return true;
-}
+// ---- partial shapes (PartialTensorShape::MergeWith)
 
 Status Merge(const Shape& a, const Shape& b, Shape* out) {
   if (a.unknown_rank()) {
@@ -68,7 +60,7 @@ Status Merge(const Shape& a, const Shape& b, Shape* out) {
     *out = a;
     return OkStatus();
   }
-  if (!Compatible(a, b))
+  if (!a.IsCompatibleWith(b))
     return errors::InvalidArgument("Incompatible shapes during merge: ", a.DebugString(), " vs. ",
                                    b.DebugString());
   std::vector<int64_t> dims(static_cast<size_t>(a.rank()));
@@ -254,7 +246,7 @@ Result<std::unique_ptr<OpKernel>> MakeTensorListFromTensor(const graph::Node& no
       return errors::InvalidArgument("Tensor must be at least a vector, but saw shape: ",
                                      t.shape().DebugString());
     Shape row_shape(std::vector<int64_t>(t.shape().dims().begin() + 1, t.shape().dims().end()));
-    if (!Compatible(element_shape, row_shape))
+    if (!element_shape.IsCompatibleWith(row_shape))
       return errors::InvalidArgument("Specified a list with shape ", element_shape.DebugString(),
                                      " from a tensor with shape ", row_shape.DebugString());
     const int64_t rows = t.shape().dim(0);
@@ -296,7 +288,7 @@ Result<std::unique_ptr<OpKernel>> MakeTensorListSetItem(const graph::Node& node)
     if (value.dtype() != dtype)
       return errors::InvalidArgument("Invalid data types; op elements ", DataTypeString(dtype),
                                      " but item is ", DataTypeString(value.dtype()));
-    if (!Compatible(l->element_shape, value.shape()))
+    if (!l->element_shape.IsCompatibleWith(value.shape()))
       return errors::InvalidArgument(
           "Tried to set a tensor with incompatible shape at a list index. Item element shape: ",
           value.shape().DebugString(), " list shape: ", l->element_shape.DebugString());
@@ -343,7 +335,7 @@ Result<std::unique_ptr<OpKernel>> MakeTensorListPushBack(const graph::Node& node
       return errors::InvalidArgument("Invalid data types; list elements ", DataTypeString(dtype),
                                      " but tried to append ", DataTypeString(value.dtype()));
     TFPORT_ASSIGN_OR_RETURN(const TensorList* l, InputList(ctx, 0));
-    if (!Compatible(l->element_shape, value.shape()))
+    if (!l->element_shape.IsCompatibleWith(value.shape()))
       return errors::InvalidArgument(
           "Tried to append a tensor with incompatible shape to a list. Op element shape: ",
           value.shape().DebugString(), " list shape: ", l->element_shape.DebugString());

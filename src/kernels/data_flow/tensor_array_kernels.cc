@@ -33,14 +33,6 @@ constexpr char kTypeName[] = "TensorArray";
 // (TensorFlow has no limit; a real array never comes close).
 constexpr int64_t kMaxEntries = int64_t{1} << 24;
 
-// PartialTensorShape::IsCompatibleWith.
-bool Compatible(const Shape& partial, const Shape& full) {
-  if (partial.unknown_rank()) return true;
-  if (partial.rank() != full.rank()) return false;
-  for (int i = 0; i < partial.rank(); ++i)
-    if (partial.dim(i) >= 0 && partial.dim(i) != full.dim(i)) return false;
-  return true;
-}
 
 // PartialTensorShape::MergeWith.
 Status MergeShapes(const Shape& a, const Shape& b, Shape* out) {
@@ -256,7 +248,7 @@ class TensorArray final : public runtime::ResourceBase {
                                      index, " because the value dtype is ",
                                      TfTypeName(value.dtype()), " but TensorArray dtype is ",
                                      TfTypeName(dtype_), ".");
-    if (!Compatible(element_shape_, value.shape())) {
+    if (!element_shape_.IsCompatibleWith(value.shape())) {
       return errors::InvalidArgument(
           "TensorArray ", name_, ": Could not write to TensorArray index ", index,
           " because the value shape is ", value.shape().DebugString(),
@@ -542,7 +534,7 @@ Result<std::unique_ptr<OpKernel>> MakeGather(const graph::Node& node) {
     std::vector<Tensor> values;
     TFPORT_RETURN_IF_ERROR(ta->ReadMany(indices, &values));
     const Shape& shape0 = values[0].shape();
-    if (!Compatible(element_shape, shape0))
+    if (!element_shape.IsCompatibleWith(shape0))
       return errors::InvalidArgument("TensorArray was passed element_shape ",
                                      element_shape.DebugString(),
                                      " which does not match the Tensor at index 0: ",
@@ -640,7 +632,7 @@ Result<std::unique_ptr<OpKernel>> MakeConcat(const graph::Node& node) {
       Shape except = WithoutDim0(s);
       if (i == 0) {
         rest = except;
-        if (!Compatible(except0, rest))
+        if (!except0.IsCompatibleWith(rest))
           return errors::InvalidArgument("TensorArray was passed element_shape_except0 ",
                                          except0.DebugString(),
                                          " but index 0 has (excepting dimension 0) shape: ",
