@@ -32,9 +32,11 @@
 
 #include <cmath>
 #include <complex>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "kernels/nn/nn_internal.h"
 #include "support/fixtures.h"
 #include "support/status_matchers.h"
 #include "tfport/graph/import.h"
@@ -654,6 +656,58 @@ TEST(NnDepthwiseConv2dNative, ChannelMultiplier) {
   ExpectClose((*out)[0], same, 0);
   ExpectClose((*out)[1], valid, 0);
   ExpectClose((*out)[2], same, 0);
+}
+
+TEST(NnDepthwiseConv2dNative, FastPathAgreesWithReference) {
+  // Channel multiplier 1 takes the register-blocked fast path; the reference
+  // loop and a direct sum written here must agree with it, over channel
+  // counts around the 32-wide block, strides, dilations and both paddings.
+  struct Case {
+    int64_t h, w, c, k, stride, dilation;
+    kernels::nn::Padding padding;
+  };
+  const Case cases[] = {{7, 9, 3, 3, 1, 1, kernels::nn::Padding::kSame},   {8, 8, 32, 3, 2, 1, kernels::nn::Padding::kSame},
+                        {9, 7, 45, 3, 1, 2, kernels::nn::Padding::kValid}, {5, 6, 96, 5, 2, 1, kernels::nn::Padding::kSame},
+                        {4, 4, 70, 1, 1, 1, kernels::nn::Padding::kValid}, {6, 5, 33, 3, 3, 1, kernels::nn::Padding::kValid}};
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::Message() << c.h << "x" << c.w << "x" << c.c << " k" << c.k << " s" << c.stride
+                                      << " d" << c.dilation);
+    kernels::nn::Window2D win;
+    win.stride_h = win.stride_w = c.stride;
+    win.dilation_h = win.dilation_w = c.dilation;
+    win.padding = c.padding;
+    auto g = kernels::nn::ConvGeometryOf(Shape{2, c.h, c.w, c.c}, Shape{c.k, c.k, c.c, 1}, win);
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+    std::vector<float> x(static_cast<size_t>(2 * c.h * c.w * c.c)), f(static_cast<size_t>(c.k * c.k * c.c));
+    for (float& v : x) v = d(rng);
+    for (float& v : f) v = d(rng);
+    const size_t n_out = static_cast<size_t>(g->rows() * c.c);
+    std::vector<float> fast(n_out, 7.0f), ref(n_out, -7.0f), direct(n_out, 0.0f);
+    kernels::nn::DepthwiseConv2DFloat(*g, x.data(), f.data(), fast.data(), nullptr, /*reference=*/false);
+    kernels::nn::DepthwiseConv2DFloat(*g, x.data(), f.data(), ref.data(), nullptr, /*reference=*/true);
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t oh = 0; oh < g->out_h; ++oh)
+        for (int64_t ow = 0; ow < g->out_w; ++ow)
+          for (int64_t ch = 0; ch < c.c; ++ch) {
+            double sum = 0;
+            for (int64_t kh = 0; kh < c.k; ++kh)
+              for (int64_t kw = 0; kw < c.k; ++kw) {
+                const int64_t ih = oh * c.stride - g->pad_top + kh * c.dilation;
+                const int64_t iw = ow * c.stride - g->pad_left + kw * c.dilation;
+                if (ih < 0 || ih >= c.h || iw < 0 || iw >= c.w) continue;
+                sum += double(x[static_cast<size_t>(((n * c.h + ih) * c.w + iw) * c.c + ch)]) *
+                       f[static_cast<size_t>((kh * c.k + kw) * c.c + ch)];
+              }
+            direct[static_cast<size_t>(((n * g->out_h + oh) * g->out_w + ow) * c.c + ch)] = static_cast<float>(sum);
+          }
+    for (size_t i = 0; i < n_out; ++i) {
+      const float tol = 1e-5f * std::max(1.0f, std::abs(direct[i]));
+      ASSERT_NEAR(fast[i], ref[i], tol) << i;
+      ASSERT_NEAR(fast[i], direct[i], tol) << i;
+    }
+  }
 }
 
 // ---------------------------------------------------------------- Pooling

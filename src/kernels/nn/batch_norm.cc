@@ -121,6 +121,16 @@ Status Compute(OpKernelContext& ctx, const BatchNormAttrs& a) {
   }
   float* yv = yf.flat<float>().data();
   ParallelFor(ctx.intra_op_pool(), outer, channels * inner * 2, [&](int64_t o0, int64_t o1) {
+    if (inner == 1) {
+      // NHWC: channels are the contiguous, vectorizable loop (same arithmetic).
+      const float *mp = mean.data(), *fp = factor.data(), *op = off.data();
+      for (int64_t o = o0; o < o1; ++o) {
+        const float* __restrict x = xv + o * channels;
+        float* __restrict yo = yv + o * channels;
+        for (int64_t c = 0; c < channels; ++c) yo[c] = (x[c] - mp[c]) * fp[c] + op[c];
+      }
+      return;
+    }
     for (int64_t o = o0; o < o1; ++o)
       for (int64_t c = 0; c < channels; ++c) {
         const auto ci = static_cast<size_t>(c);

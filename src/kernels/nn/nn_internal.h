@@ -81,6 +81,12 @@ struct ConvGeometry {
 // (TensorFlow's messages), output size and padding from `win`. conv.cc.
 Result<ConvGeometry> ConvGeometryOf(const Shape& input, const Shape& filter, const Window2D& win);
 
+// DepthwiseConv2dNative on float NHWC data (filter [KH,KW,C,mult]): the fast
+// path when the multiplier is 1 unless `reference`, the reference loop
+// otherwise. Exposed so tests check one against the other. conv.cc.
+void DepthwiseConv2DFloat(const ConvGeometry& g, const float* in, const float* filter, float* out,
+                          ThreadPool* pool, bool reference);
+
 // The strides / dilations / padding / data_format attrs of a 2-D convolution
 // (Conv2D, DepthwiseConv2dNative and their gradients), checked with
 // TensorFlow's messages when the kernel is created. conv.cc.
