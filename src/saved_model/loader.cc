@@ -1,5 +1,7 @@
 #include "tfport/saved_model/loader.h"
 
+#include <map>
+
 #include "tfport/saved_model/objects.h"
 
 #include "tfport/core/str_util.h"
@@ -66,6 +68,31 @@ Status CheckFunctionKernels(SavedModelBundle& bundle) {
   if (missing.empty()) return OkStatus();
   return errors::Unimplemented(bundle.origin(), ": the model's functions use ops tfport does not implement: ",
                                StrJoin(missing, ", "));
+}
+
+// A GraphDef (a frozen inference graph: every node is meant to run) that
+// uses ops tfport cannot run fails at load with each such op listed once,
+// with its first node and how many others use it.
+Status CheckGraphKernels(SavedModelBundle& bundle, const runtime::KernelRegistry* kernels) {
+  if (kernels == nullptr) kernels = &kernels::DefaultKernels();
+  runtime::FunctionLibraryRuntime& lib = bundle.session().functions();
+  std::map<std::string, std::pair<std::string, int>> missing;  // op -> (first node, count)
+  std::vector<std::string> order;
+  for (const graph::Node* n : bundle.graph().nodes()) {
+    if (lib.Find(n->op()) != nullptr) continue;  // a function call
+    if (n->op_def() != nullptr && kernels->Find(n->op()) != nullptr) continue;
+    auto [it, added] = missing.emplace(n->op(), std::make_pair(n->name(), 0));
+    if (added) order.push_back(n->op());
+    ++it->second.second;
+  }
+  if (missing.empty()) return OkStatus();
+  std::vector<std::string> list;
+  for (const std::string& op : order) {
+    const auto& [node, count] = missing.at(op);
+    list.push_back(StrCat(op, " (node ", node, count > 1 ? StrCat(" and ", count - 1, " more") : "", ")"));
+  }
+  return errors::Unimplemented(bundle.origin(), ": the graph uses ops tfport does not implement: ",
+                               StrJoin(list, ", "));
 }
 
 Result<BundlePtr> ImportBundle(const LoadOptions& options, tf::MetaGraphDef meta,
@@ -380,6 +407,8 @@ Result<BundlePtr> LoadGraphDef(const LoadOptions& options, const std::string& pa
   auto session = kernels::NewSession(**g, options.session);
   auto bundle = std::make_unique<SavedModelBundle>(path, std::move(meta), std::move(*g),
                                                    std::move(session), nullptr);
+  TFPORT_RETURN_IF_ERROR(CheckGraphKernels(*bundle, options.session.kernels));
+  TFPORT_RETURN_IF_ERROR(CheckFunctionKernels(*bundle));
   Status s = RestoreCheckpoint(*bundle, checkpoint);
   if (!s.ok()) return s.WithContext(path, ": restoring ", checkpoint);
   return bundle;

@@ -246,5 +246,22 @@ TEST(Load, SessionBundleHalfPlusTwoThroughItsTfExampleInput) {
   EXPECT_EQ((*f)[0].scalar<std::string>(), (FixturePath(dir) / "assets" / "hello1.txt").string());
 }
 
+TEST(LoadGraphDef, MissingOpsAreAllListedAtLoad) {
+  // uTensor's quantized add (catalogue: QuantizeV2, QuantizedAdd,
+  // RequantizationRange, Requantize, Dequantize): every op without a kernel
+  // is named at load, not only the first one a run would reach.
+  const char* pb = "utensor_quantized_add/test_quant_quantized_add.pb";
+  TFPORT_REQUIRE_FIXTURE(pb);
+  auto b = saved_model::LoadModel({}, FixturePath(pb).string());
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().code(), Code::kUnimplemented);
+  for (const char* op : {"QuantizeV2 (node ", "QuantizedAdd (node z/eightbit)", "RequantizationRange (node ",
+                         "Requantize (node ", "Dequantize (node z)"})
+    EXPECT_THAT(b.status().message(), HasSubstr(op));
+  EXPECT_THAT(b.status().message(), HasSubstr("test_quant_quantized_add.pb"));
+  // The float version of the same graph loads.
+  EXPECT_TRUE(saved_model::LoadModel({}, FixturePath("utensor_quantized_add/test_quantized_add.pb").string()).ok());
+}
+
 }  // namespace
 }  // namespace tfport

@@ -77,7 +77,9 @@ Result<std::unique_ptr<SavedModelBundle>> LoadMetaGraph(const LoadOptions& optio
 // A GraphDef (.pb, or text .pbtxt). With a checkpoint, every ref variable op
 // (VariableV2/Variable) is restored under its own name. The bundle's
 // MetaGraphDef carries only the versions (graph().ToGraphDef() gives the
-// graph), so a large frozen graph is held once, not twice.
+// graph), so a large frozen graph is held once, not twice. UNIMPLEMENTED,
+// listing every op tfport cannot run with its first node, when the graph
+// uses any (a frozen graph runs all of its nodes).
 Result<std::unique_ptr<SavedModelBundle>> LoadGraphDef(const LoadOptions& options,
                                                        const std::string& path,
                                                        const std::string& checkpoint = "");
