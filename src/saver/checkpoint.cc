@@ -254,10 +254,15 @@ Result<std::string> Checkpoint::Write(const std::string& prefix, const Checkpoin
   return prefix;
 }
 
-Result<std::string> Checkpoint::Save(const std::string& file_prefix, const CheckpointWriteOptions& options) {
+Result<int64_t> Checkpoint::IncrementSaveCounter() {
   MaybeCreateSaveCounter();
   const int64_t n = save_counter() + 1;
   TFPORT_RETURN_IF_ERROR(save_counter_->Assign(Tensor::Scalar<int64_t>(n)));
+  return n;
+}
+
+Result<std::string> Checkpoint::Save(const std::string& file_prefix, const CheckpointWriteOptions& options) {
+  TFPORT_ASSIGN_OR_RETURN(const int64_t n, IncrementSaveCounter());
   const std::string path = file_prefix + "-" + std::to_string(n);
   TFPORT_RETURN_IF_ERROR(Write(path, options).status());
   io::CheckpointStateUpdate update;

@@ -58,9 +58,7 @@ std::vector<std::string> CheckpointManager::checkpoints() const {
 
 Result<std::string> CheckpointManager::Save(std::optional<int64_t> checkpoint_number) {
   TFPORT_RETURN_IF_ERROR(recover_status_);
-  checkpoint_->MaybeCreateSaveCounter();
-  const int64_t counter = checkpoint_->save_counter() + 1;
-  TFPORT_RETURN_IF_ERROR(checkpoint_->root().child("save_counter")->Assign(Tensor::Scalar<int64_t>(counter)));
+  TFPORT_ASSIGN_OR_RETURN(const int64_t counter, checkpoint_->IncrementSaveCounter());
   const std::string path = prefix_ + "-" + std::to_string(checkpoint_number.value_or(counter));
   TFPORT_RETURN_IF_ERROR(checkpoint_->Write(path, {options_.sync}).status());
   const double timestamp = options_.clock();

@@ -146,6 +146,7 @@ struct RestoreState {
     // (created when the optimizer does not have them yet, as TensorFlow's
     // eager restore does), which may lead to more children.
     std::set<std::pair<int, int>> slots_done;
+    std::set<int> created;  // slot nodes made from their checkpoint value (already holding it)
     for (bool progress = true; progress;) {
       progress = false;
       while (!queue.empty()) {
@@ -169,6 +170,7 @@ struct RestoreState {
             if (!value.ok()) return value.status();
             slot = Trackable::Variable(node.attributes(0).full_name(), *value);
             opt->AddSlot(var, ref.slot_name(), slot);
+            created.insert(ref.slot_variable_node_id());
           }
           visit(ref.slot_variable_node_id(), slot);
           progress = true;
@@ -191,7 +193,12 @@ struct RestoreState {
       }
       bool assigned = false;
       for (const auto& attr : node.attributes()) {
-        if (obj->is_variable() && attr.name() == kVariableValueAttribute && !assigned) {
+        if (obj->is_variable() && attr.name() == kVariableValueAttribute && !assigned &&
+            created.count(static_cast<int>(i))) {
+          restored.insert(obj.get());  // read (and checked) when it was created
+          ++status.restored_;
+          assigned = true;
+        } else if (obj->is_variable() && attr.name() == kVariableValueAttribute && !assigned) {
           Result<Tensor> value = reader.Lookup(attr.checkpoint_key());
           if (!value.ok()) return value.status();
           todo.push_back({obj.get(), attr.checkpoint_key(), std::move(*value)});
@@ -206,7 +213,7 @@ struct RestoreState {
       if (obj->is_variable() && !assigned) status.unassigned_.push_back(NodeText(node));
     }
     TFPORT_RETURN_IF_ERROR(AssignAll(todo, reader.prefix()));
-    status.restored_ = static_cast<int>(todo.size());
+    status.restored_ += static_cast<int>(todo.size());
     for (const Trackable* v : LiveVariables(*root))
       if (!restored.count(v)) status.unmatched_variables_.push_back(VariableLabel(v));
     return status;

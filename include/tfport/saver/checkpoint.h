@@ -210,6 +210,8 @@ class Checkpoint {
 
   // Creates save_counter (an int64 scalar variable, 0) if it does not exist.
   void MaybeCreateSaveCounter();
+  // save_counter += 1 (created first if needed); returns the new value.
+  Result<int64_t> IncrementSaveCounter();
 
  private:
   Trackable::Ptr root_;
