@@ -30,6 +30,8 @@ void RegisterControlFlowKernels(KernelRegistry& r);  // control_flow_kernels.cc
 void RegisterMathKernels(KernelRegistry& r);         // math/*.cc
 void RegisterArrayKernels(KernelRegistry& r);        // array/*.cc
 void RegisterNnKernels(KernelRegistry& r);           // nn/*.cc
+// Swaps the nn kernels that have a fast path for their reference paths.
+void UseReferenceNnKernels(KernelRegistry& r);       // nn/nn_kernels.cc
 void RegisterDataFlowKernels(KernelRegistry& r);     // data_flow_kernels.cc
 void RegisterIoKernels(KernelRegistry& r);           // io_kernels.cc
 void RegisterTrainingKernels(KernelRegistry& r);     // training/*.cc
@@ -41,6 +43,8 @@ void RegisterParsingKernels(KernelRegistry& r);      // parsing_kernels.cc
 
 // Registers or aborts (a duplicate is a bug in tfport).
 void MustRegister(KernelRegistry& r, const std::string& op, runtime::KernelFactory factory);
+// Replaces a registered factory or aborts.
+void MustReplace(KernelRegistry& r, const std::string& op, runtime::KernelFactory factory);
 
 // A factory for a kernel with no attrs to parse.
 inline runtime::KernelFactory Simple(FunctionKernel::Fn fn) {

@@ -17,15 +17,39 @@ void MustRegister(KernelRegistry& r, const std::string& op, runtime::KernelFacto
   }
 }
 
+void MustReplace(KernelRegistry& r, const std::string& op, runtime::KernelFactory factory) {
+  Status s = r.Replace(op, std::move(factory));
+  if (!s.ok()) {
+    std::fprintf(stderr, "tfport: bad kernel registration: %s\n", s.ToString().c_str());
+    std::abort();
+  }
+}
+
+namespace {
+
+KernelRegistry* NewRegistry() {
+  auto* r = new KernelRegistry();
+  for (auto fn : {RegisterBaseKernels, RegisterStateKernels, RegisterControlFlowKernels,
+                  RegisterMathKernels, RegisterArrayKernels, RegisterNnKernels,
+                  RegisterDataFlowKernels, RegisterIoKernels, RegisterTrainingKernels,
+                  RegisterRandomKernels, RegisterParsingKernels, RegisterFunctionKernels,
+                  RegisterListKernels, RegisterStringKernels})
+    fn(*r);
+  return r;
+}
+
+}  // namespace
+
 const runtime::KernelRegistry& DefaultKernels() {
+  static const KernelRegistry* registry = NewRegistry();
+  return *registry;
+}
+
+const runtime::KernelRegistry& ReferenceKernels() {
   static const KernelRegistry* registry = [] {
-    auto* r = new KernelRegistry();
-    for (auto fn : {RegisterBaseKernels, RegisterStateKernels, RegisterControlFlowKernels,
-                    RegisterMathKernels, RegisterArrayKernels, RegisterNnKernels,
-                    RegisterDataFlowKernels, RegisterIoKernels, RegisterTrainingKernels,
-                    RegisterRandomKernels, RegisterParsingKernels, RegisterFunctionKernels,
-                    RegisterListKernels, RegisterStringKernels})
-      fn(*r);
+    KernelRegistry* r = NewRegistry();
+    UseReferenceNnKernels(*r);
+    r->ClearFusionRules();
     return r;
   }();
   return *registry;
@@ -33,7 +57,7 @@ const runtime::KernelRegistry& DefaultKernels() {
 
 std::unique_ptr<runtime::Session> NewSession(const graph::Graph& graph,
                                              runtime::SessionOptions options) {
-  options.kernels = &DefaultKernels();
+  if (options.kernels == nullptr) options.kernels = &DefaultKernels();
   return std::make_unique<runtime::Session>(graph, options);
 }
 

@@ -304,6 +304,8 @@ Executor::~Executor() = default;
 
 const ExecutorSpec& Executor::spec() const { return plan_->spec; }
 
+std::vector<std::string> Executor::fused() const { return plan_->fused; }
+
 Status Executor::Run(const RunEnv& env, std::span<const Tensor> args,
                      std::vector<Tensor>* rets) const {
   rets->clear();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,9 @@ struct Entry {
 // One node of a plan: its kernel, scheduling data and edges.
 struct PlanNode {
   const graph::Node* node = nullptr;
+  // Data inputs: the node's own, or a fused kernel's (see FusionRule).
+  std::vector<graph::Output> inputs;
+  bool fused = false;  // kernel made by a fusion rule
   const OpKernel* kernel = nullptr;
   Status kernel_error;  // why `kernel` is null
   Kind kind = Kind::kNormal;
@@ -66,8 +70,10 @@ struct PlanNode {
 Status ComputeNode(const PlanNode& pn, std::vector<Entry>& inputs, int merge_slot,
                    std::vector<Entry>* outs, const RunEnv& env, StepState& step);
 
-// The value of a Const node, computed once by its kernel.
-Result<Tensor> EvaluateConstant(const graph::Node& node, const OpKernel& kernel);
+// The outputs of a node whose inputs are all known when a plan is built
+// (a Const, or a stateless op over constants), computed once by its kernel.
+Result<std::vector<Tensor>> EvaluateConstant(const graph::Node& node, const OpKernel& kernel,
+                                             std::span<const Tensor* const> inputs);
 
 }  // namespace internal
 
@@ -107,6 +113,9 @@ struct Executor::Plan {
   // Const nodes evaluated once when the plan is built; delivered like
   // arguments (their feed_edges follow the arguments').
   std::vector<Tensor> constants;
+  // Kernels made by fusion rules, and what each fused.
+  std::vector<std::unique_ptr<OpKernel>> fused_kernels;
+  std::vector<std::string> fused;
 };
 
 }  // namespace tfport::runtime

@@ -1,5 +1,5 @@
 // Running one node's kernel: the OpKernelContext kernels see, ref inputs,
-// Merge, and Const evaluation at plan-build time.
+// Merge, and constant folding at plan-build time.
 #include "runtime/executor_internal.h"
 
 namespace tfport::runtime::internal {
@@ -52,17 +52,23 @@ class Context final : public OpKernelContext {
 
 }  // namespace
 
-Result<Tensor> EvaluateConstant(const graph::Node& node, const OpKernel& kernel) {
+Result<std::vector<Tensor>> EvaluateConstant(const graph::Node& node, const OpKernel& kernel,
+                                             std::span<const Tensor* const> inputs) {
   static ResourceMgr no_resources;
   RunEnv env;
   env.resources = &no_resources;
   StepState step;
-  std::vector<Entry> inputs, outputs(1);
-  Context ctx(node, inputs, outputs, env, step);
+  std::vector<Entry> in, outputs(static_cast<size_t>(std::max(1, node.num_outputs())));
+  for (const Tensor* t : inputs) in.push_back(Entry::Borrow(*t));
+  Context ctx(node, in, outputs, env, step);
   TFPORT_RETURN_IF_ERROR(kernel.Compute(ctx));
-  if (!outputs[0].has_value || outputs[0].ref != nullptr)
-    return errors::Internal("Const kernel of ", node.name(), " gave no value");
-  return std::move(outputs[0].value);
+  std::vector<Tensor> values;
+  for (Entry& e : outputs) {
+    if (!e.has_value || e.ref != nullptr)
+      return errors::Internal("kernel of ", node.name(), " gave no value at plan time");
+    values.push_back(e.borrowed ? *e.borrowed : std::move(e.value));
+  }
+  return values;
 }
 
 Status ComputeNode(const PlanNode& pn, std::vector<Entry>& inputs, int merge_slot,
@@ -79,7 +85,8 @@ Status ComputeNode(const PlanNode& pn, std::vector<Entry>& inputs, int merge_slo
   for (int k = 0; k < static_cast<int>(inputs.size()); ++k) {
     Entry& e = inputs[static_cast<size_t>(k)];
     if (e.ref == nullptr) continue;
-    if (IsRefType(node.input_type(k))) {
+    // A fused kernel's inputs are not the node's: they are all read as values.
+    if (!pn.fused && IsRefType(node.input_type(k))) {
       std::lock_guard<std::mutex> lock(e.ref->mu);
       e.value = e.ref->value;
       continue;

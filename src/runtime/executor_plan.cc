@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -32,6 +34,115 @@ bool IsExpensiveOp(const std::string& op) {
       "MaxPool", "AvgPool", "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3",
       "Conv2DBackpropInput", "Conv2DBackpropFilter"};
   return kOps.count(op) > 0;
+}
+
+using FedMap = std::map<std::pair<const graph::Node*, int>, int>;
+
+// Folded results larger than this stay nodes (a Fill or Tile of constants
+// would otherwise be stored in the plan).
+constexpr size_t kMaxFoldedBytes = size_t{64} << 20;
+
+// Ops constant folding may evaluate when their inputs are constants: known,
+// stateless, ordinary dataflow ops over plain tensors.
+bool FoldableOp(const graph::Node& n) {
+  if (n.op() == "Const") return true;
+  const tf::OpDef* def = n.op_def();
+  if (def == nullptr || def->is_stateful() || n.num_inputs() == 0 || n.num_outputs() <= 0 ||
+      KindOf(n.op()) != Kind::kNormal)
+    return false;
+  static const std::set<std::string> kNever = {"Placeholder", "PlaceholderV2",
+                                               "PlaceholderWithDefault", "_Arg", "_Retval"};
+  if (kNever.count(n.op())) return false;
+  auto plain = [](DataType t) { return !IsRefType(t) && t != DT_RESOURCE && t != DT_VARIANT; };
+  for (int i = 0; i < n.num_inputs(); ++i)
+    if (!plain(n.input_type(i))) return false;
+  for (int i = 0; i < n.num_outputs(); ++i)
+    if (!plain(n.output_type(i))) return false;
+  return true;
+}
+
+// What fusion rules see of a plan being built: the needed nodes, how often
+// each of their outputs is used, and the hoisted constants.
+class PlanFusionContext final : public FusionContext {
+ public:
+  PlanFusionContext(const std::vector<const graph::Node*>& needed, const ExecutorSpec& spec,
+                    const FedMap& fed, const std::vector<Tensor>& constants)
+      : spec_(spec), fed_(fed), constants_(constants) {
+    for (const graph::Node* n : needed) {
+      in_plan_.insert(n);
+      for (const graph::Output& in : n->inputs()) ++uses_[{in.node, in.index}];
+      for (const graph::Node* c : n->control_inputs()) control_sources_.insert(c);
+    }
+    for (const graph::Output& r : spec.rets) ++uses_[{r.node, r.index}];
+    for (const graph::Node* t : spec.targets) control_sources_.insert(t);
+  }
+
+  const Tensor* Constant(graph::Output t) const override {
+    auto f = fed_.find({t.node, t.index});
+    if (f == fed_.end() || f->second < static_cast<int>(spec_.args.size())) return nullptr;
+    return &constants_[static_cast<size_t>(f->second) - spec_.args.size()];
+  }
+
+  bool Absorbable(graph::Output t) const override {
+    const graph::Node* n = t.node;
+    if (n == nullptr || !in_plan_.count(n) || taken_.count(n) || control_sources_.count(n) ||
+        !n->control_inputs().empty() || KindOf(n->op()) != Kind::kNormal)
+      return false;
+    for (int k = 0; k < std::max(0, n->num_outputs()); ++k) {
+      if (fed_.count({n, k})) return false;
+      auto u = uses_.find({n, k});
+      const int uses = u == uses_.end() ? 0 : u->second;
+      if (uses != (k == t.index ? 1 : 0)) return false;
+    }
+    return true;
+  }
+
+  int Uses(graph::Output t) const override {
+    auto u = uses_.find({t.node, t.index});
+    return u == uses_.end() ? 0 : u->second;
+  }
+
+  bool Taken(const graph::Node* n) const { return taken_.count(n) > 0; }
+  void Take(const graph::Node* n) { taken_.insert(n); }
+
+ private:
+  const ExecutorSpec& spec_;
+  const FedMap& fed_;
+  const std::vector<Tensor>& constants_;
+  std::set<const graph::Node*> in_plan_, control_sources_, taken_;
+  std::map<std::pair<const graph::Node*, int>, int> uses_;
+};
+
+// Offers every needed node to the fusion rules, consumers first (the
+// needed list is a preorder from the results, so a node's only consumer
+// comes before it), and drops the absorbed nodes from `needed`.
+std::unordered_map<const graph::Node*, FusedNode> Fuse(const std::vector<FusionRule>& rules,
+                                                       std::vector<const graph::Node*>* needed,
+                                                       const ExecutorSpec& spec, const FedMap& fed,
+                                                       const std::vector<Tensor>& constants) {
+  std::unordered_map<const graph::Node*, FusedNode> fused;
+  PlanFusionContext ctx(*needed, spec, fed, constants);
+  for (const graph::Node* n : *needed) {
+    if (ctx.Taken(n) || KindOf(n->op()) != Kind::kNormal) continue;
+    for (const FusionRule& rule : rules) {
+      std::optional<FusedNode> f = rule(*n, ctx);
+      if (!f || f->kernel == nullptr) continue;
+      bool ok = true;
+      for (const graph::Node* a : f->absorbed) ok = ok && a != n && !ctx.Taken(a);
+      if (!ok) continue;
+      for (const graph::Node* a : f->absorbed) ctx.Take(a);
+      ctx.Take(n);
+      fused.emplace(n, std::move(*f));
+      break;
+    }
+  }
+  if (!fused.empty()) {
+    std::vector<const graph::Node*> kept;
+    for (const graph::Node* n : *needed)
+      if (fused.count(n) || !ctx.Taken(n)) kept.push_back(n);
+    *needed = std::move(kept);
+  }
+  return fused;
 }
 
 }  // namespace
@@ -72,24 +183,46 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
   const ExecutorSpec& sp = plan->spec;
 
   // Arguments.
-  std::map<std::pair<const graph::Node*, int>, int> fed;
+  FedMap fed;
   for (size_t i = 0; i < sp.args.size(); ++i) {
     const graph::Output& t = sp.args[i];
     if (!fed.emplace(std::make_pair(t.node, t.index), static_cast<int>(i)).second)
       return errors::InvalidArgument("tensor '", t.name(), "' is fed more than once");
   }
-  // Folding at plan-build time: a Const with no inputs and no control
-  // inputs is the same tensor on every run, so it is evaluated here and
-  // delivered with the arguments instead of running as a node.
-  auto Constant = [&](const graph::Node* n) {
-    if (!hoist_constants || n->op() != "Const" || !n->control_inputs().empty()) return false;
-    if (fed.count({n, 0})) return true;
+  // Constant folding at plan-build time: a Const without control inputs,
+  // and a stateless op whose inputs are all such constants, give the same
+  // tensors on every run, so they are evaluated here and delivered with the
+  // arguments instead of running as nodes.
+  const int num_args = static_cast<int>(sp.args.size());
+  std::unordered_map<const graph::Node*, bool> foldable;
+  std::function<bool(const graph::Node*)> Constant = [&](const graph::Node* n) -> bool {
+    if (!hoist_constants || !n->control_inputs().empty()) return false;
+    if (auto m = foldable.find(n); m != foldable.end()) return m->second;
+    foldable[n] = false;  // until proven (also stops cycles)
+    if (!FoldableOp(*n)) return false;
+    for (int k = 0; k < n->num_outputs(); ++k)
+      if (fed.count({n, k})) return false;  // fed by the caller
+    std::vector<const Tensor*> inputs;
+    std::vector<int> input_ids;
+    for (const graph::Output& in : n->inputs()) {
+      auto f = fed.find({in.node, in.index});
+      if (f == fed.end() && Constant(in.node)) f = fed.find({in.node, in.index});
+      if (f == fed.end() || f->second < num_args) return false;
+      input_ids.push_back(f->second - num_args);
+    }
+    for (int id : input_ids) inputs.push_back(&plan->constants[static_cast<size_t>(id)]);
     Result<const OpKernel*> k = kernels->Get(*n);
     if (!k.ok()) return false;
-    Result<Tensor> v = EvaluateConstant(*n, **k);
-    if (!v.ok()) return false;
-    fed.emplace(std::make_pair(n, 0), static_cast<int>(sp.args.size() + plan->constants.size()));
-    plan->constants.push_back(std::move(*v));
+    Result<std::vector<Tensor>> v = EvaluateConstant(*n, **k, inputs);
+    if (!v.ok() || static_cast<int>(v->size()) != n->num_outputs()) return false;
+    size_t bytes = 0;
+    for (const Tensor& t : *v) bytes += t.byte_size();
+    if (n->op() != "Const" && bytes > kMaxFoldedBytes) return false;
+    for (int o = 0; o < n->num_outputs(); ++o) {
+      fed.emplace(std::make_pair(n, o), num_args + static_cast<int>(plan->constants.size()));
+      plan->constants.push_back(std::move((*v)[static_cast<size_t>(o)]));
+    }
+    foldable[n] = true;
     return true;
   };
 
@@ -119,6 +252,15 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
   }
   plan->feed_edges.resize(sp.args.size() + plan->constants.size());
 
+  // Fusion: chains of nodes replaced by one kernel, decided here once.
+  std::unordered_map<const graph::Node*, FusedNode> fused;
+  if (kernels->fuse() && kernels->registry() != nullptr &&
+      !kernels->registry()->fusion_rules().empty()) {
+    fused = Fuse(kernels->registry()->fusion_rules(), &needed, sp, fed, plan->constants);
+    index.clear();
+    for (size_t i = 0; i < needed.size(); ++i) index[needed[i]] = static_cast<int>(i);
+  }
+
   // Nodes, kernels and edges.
   plan->nodes.resize(needed.size());
   for (size_t i = 0; i < needed.size(); ++i) {
@@ -127,15 +269,25 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
     pn.node = n;
     // A node without a kernel fails only if it actually runs, so graphs whose
     // untaken tf.cond branches use unsupported ops still work.
-    Result<const OpKernel*> kernel = kernels->Get(*n);
-    if (kernel.ok()) {
-      pn.kernel = *kernel;
-    } else {
-      pn.kernel_error = kernel.status();
-    }
+    pn.inputs = n->inputs();
     pn.kind = KindOf(n->op());
     pn.expensive = IsExpensiveOp(n->op());
-    pn.num_data = n->num_inputs();
+    if (auto f = fused.find(n); f != fused.end()) {
+      pn.inputs = f->second.inputs;
+      pn.fused = true;
+      pn.kernel = f->second.kernel.get();
+      for (const graph::Node* a : f->second.absorbed) pn.expensive |= IsExpensiveOp(a->op());
+      plan->fused.push_back(n->name() + ": " + f->second.description);
+      plan->fused_kernels.push_back(std::move(f->second.kernel));
+    } else {
+      Result<const OpKernel*> kernel = kernels->Get(*n);
+      if (kernel.ok()) {
+        pn.kernel = *kernel;
+      } else {
+        pn.kernel_error = kernel.status();
+      }
+    }
+    pn.num_data = static_cast<int>(pn.inputs.size());
     pn.num_control = static_cast<int>(n->control_inputs().size());
     pn.outputs.resize(static_cast<size_t>(std::max(0, n->num_outputs())));
     pn.initial_pending = pn.kind == Kind::kMerge
@@ -144,8 +296,9 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
   }
   for (size_t i = 0; i < needed.size(); ++i) {
     const graph::Node* n = needed[i];
-    for (int k = 0; k < n->num_inputs(); ++k) {
-      graph::Output in = n->input(k);
+    const std::vector<graph::Output>& inputs = plan->nodes[i].inputs;
+    for (int k = 0; k < static_cast<int>(inputs.size()); ++k) {
+      const graph::Output& in = inputs[static_cast<size_t>(k)];
       auto f = fed.find({in.node, in.index});
       if (f != fed.end()) {
         plan->feed_edges[static_cast<size_t>(f->second)].push_back({static_cast<int>(i), k});
@@ -222,7 +375,8 @@ Result<std::unique_ptr<Executor>> Executor::Create(const graph::Graph& graph, Ke
     bool has_plan_input = false;
     for (const graph::Node* c : pn.node->control_inputs()) has_plan_input |= !FedPlaceholder(c);
     for (int k = 0; k < pn.num_data && !has_plan_input; ++k)
-      has_plan_input = !fed.count({pn.node->input(k).node, pn.node->input(k).index});
+      has_plan_input = !fed.count({pn.inputs[static_cast<size_t>(k)].node,
+                                   pn.inputs[static_cast<size_t>(k)].index});
     if (!has_plan_input) TFPORT_RETURN_IF_ERROR(assign(static_cast<int>(i), 0));
   }
   while (!bfs.empty()) {

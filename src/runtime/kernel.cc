@@ -13,6 +13,14 @@ Status KernelRegistry::Register(std::string op, KernelFactory factory) {
   return OkStatus();
 }
 
+Status KernelRegistry::Replace(const std::string& op, KernelFactory factory) {
+  auto it = factories_.find(op);
+  if (it == factories_.end())
+    return errors::NotFound("cannot replace the kernel of op '", op, "': none is registered");
+  it->second = std::move(factory);
+  return OkStatus();
+}
+
 const KernelFactory* KernelRegistry::Find(std::string_view op) const {
   auto it = factories_.find(op);
   return it == factories_.end() ? nullptr : &it->second;

@@ -29,7 +29,8 @@ Session::Session(const graph::Graph& graph, SessionOptions options)
   inter_pool_ = std::make_unique<ThreadPool>(inter);
   intra_pool_ = std::make_unique<ThreadPool>(intra);
   functions_ = std::make_unique<FunctionLibraryRuntime>(graph_, options_.kernels, options_.functions);
-  kernels_ = std::make_unique<KernelCache>(options_.kernels, functions_.get());
+  kernels_ =
+      std::make_unique<KernelCache>(options_.kernels, functions_.get(), options_.fuse_kernels);
   env_.resources = &resources_;
   env_.inter_op_pool = inter_pool_.get();
   env_.intra_op_pool = intra_pool_.get();

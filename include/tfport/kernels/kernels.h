@@ -16,7 +16,13 @@ namespace tfport::kernels {
 // Every kernel tfport has, registered once on first use.
 const runtime::KernelRegistry& DefaultKernels();
 
-// A Session over `graph` (which must outlive it) using DefaultKernels().
+// The same kernels with their reference paths where a fast path exists
+// (convolutions and float GEMM on tfport's own loops instead of oneDNN) and
+// no fusion rules: what tests check the fast paths and fusions against.
+const runtime::KernelRegistry& ReferenceKernels();
+
+// A Session over `graph` (which must outlive it) using options.kernels, or
+// DefaultKernels() when that is null.
 std::unique_ptr<runtime::Session> NewSession(const graph::Graph& graph,
                                              runtime::SessionOptions options = {});
 

@@ -9,7 +9,10 @@
 // does no string matching and takes no lock shared with other runs.
 //
 // Const nodes without control inputs are evaluated once when the executor
-// is built and delivered like arguments (folding at plan-build time).
+// is built and delivered like arguments (folding at plan-build time), and
+// the kernel registry's fusion rules may replace chains of nodes by one
+// kernel (runtime/kernel.h, FusionRule), e.g. a convolution with its bias,
+// batch normalization and activation. Executor::fused() lists them.
 //
 // Both Session::Run (TF1 feeds and fetches) and the function library runtime
 // (the body of a FunctionDef, arguments = its _Arg nodes) run on it.
@@ -40,8 +43,10 @@ namespace tfport::runtime {
 // `functions`' library get a call kernel.
 class KernelCache {
  public:
-  explicit KernelCache(const KernelRegistry* registry, FunctionLibraryRuntime* functions = nullptr)
-      : registry_(registry), functions_(functions) {}
+  // `fuse`: executors over this cache apply the registry's fusion rules.
+  explicit KernelCache(const KernelRegistry* registry, FunctionLibraryRuntime* functions = nullptr,
+                       bool fuse = true)
+      : registry_(registry), functions_(functions), fuse_(fuse) {}
   KernelCache(const KernelCache&) = delete;
   KernelCache& operator=(const KernelCache&) = delete;
 
@@ -50,10 +55,12 @@ class KernelCache {
   Result<const OpKernel*> Get(const graph::Node& node);
 
   const KernelRegistry* registry() const { return registry_; }
+  bool fuse() const { return fuse_; }
 
  private:
   const KernelRegistry* registry_;
   FunctionLibraryRuntime* functions_;
+  bool fuse_;
   std::mutex mu_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // by node id
 };
@@ -83,6 +90,8 @@ class Executor {
   Status Run(const RunEnv& env, std::span<const Tensor> args, std::vector<Tensor>* rets) const;
 
   const ExecutorSpec& spec() const;
+  // The fusions applied when the plan was built: "<last node>: <description>".
+  std::vector<std::string> fused() const;
 
  private:
   struct Plan;

@@ -94,16 +94,62 @@ class OpKernel {
 // gives TensorFlow's "No OpKernel was registered to support Op ..." text.
 using KernelFactory = std::function<Result<std::unique_ptr<OpKernel>>(const graph::Node& node)>;
 
-// Op type -> factory. Registration happens in explicit tables
-// (kernels/register_all.cc); duplicates are errors.
+// ---- fusion at plan-build time
+// When an executor builds its plan, fusion rules may replace a chain of
+// nodes (e.g. Conv2D -> BiasAdd -> Relu) by one kernel. A rule is offered
+// each node of the plan as the last node of a pattern, consumers before
+// producers, and walks up through its inputs with a FusionContext. The
+// graph is never rewritten: the fused kernel takes the place of the last
+// node (its outputs are the last node's), and the absorbed producers leave
+// the plan.
+class FusionContext {
+ public:
+  virtual ~FusionContext() = default;
+  // The value of `t` if it is a constant of the plan (a Const without
+  // control inputs, not fed), else null. Valid while the plan is built.
+  virtual const Tensor* Constant(graph::Output t) const = 0;
+  // True if the node producing `t` may be absorbed into a consumer: `t` is
+  // its only output in use, read by exactly one input of one plan node, not
+  // fetched or fed, and the node has no control edges in or out and is not
+  // already part of another fusion.
+  virtual bool Absorbable(graph::Output t) const = 0;
+  // How many plan inputs and results read `t`.
+  virtual int Uses(graph::Output t) const = 0;
+};
+
+struct FusedNode {
+  std::unique_ptr<OpKernel> kernel;
+  std::vector<graph::Output> inputs;         // data inputs of the fused node
+  // Producers it replaces (each Absorbable); may be empty when the rule only
+  // gives `last` a specialised kernel (e.g. a convolution with a constant filter).
+  std::vector<const graph::Node*> absorbed;
+  std::string description;                   // e.g. "Conv2D+FusedBatchNorm+Relu6"
+};
+
+// Returns the fused replacement for `last`, or nullopt to leave it as is.
+// A rule never fails: anything it cannot fuse runs unfused, and the
+// ordinary kernels report errors when they run.
+using FusionRule =
+    std::function<std::optional<FusedNode>(const graph::Node& last, const FusionContext& ctx)>;
+
+// Op type -> factory, plus the fusion rules. Registration happens in
+// explicit tables (kernels/register_all.cc); duplicates are errors.
 class KernelRegistry {
  public:
   Status Register(std::string op, KernelFactory factory);
+  // Swaps the factory of a registered op (NOT_FOUND otherwise); used to
+  // build a registry whose kernels take their reference paths.
+  Status Replace(const std::string& op, KernelFactory factory);
   const KernelFactory* Find(std::string_view op) const;
   std::vector<std::string> ListOps() const;
 
+  void AddFusionRule(FusionRule rule) { fusion_rules_.push_back(std::move(rule)); }
+  const std::vector<FusionRule>& fusion_rules() const { return fusion_rules_; }
+  void ClearFusionRules() { fusion_rules_.clear(); }
+
  private:
   std::map<std::string, KernelFactory, std::less<>> factories_;
+  std::vector<FusionRule> fusion_rules_;
 };
 
 // "No OpKernel was registered to support Op 'X' used by {{node N}} with

@@ -40,6 +40,8 @@ struct SessionOptions {
   int intra_op_threads = -1;
   // Limits for running the graph's functions.
   FunctionLibraryOptions functions;
+  // Apply the kernels' fusion rules when plans are built (Executor::fused).
+  bool fuse_kernels = true;
 };
 
 class Session {

@@ -85,7 +85,8 @@ Result<ConvGeometry> ConvGeometryOf(const Shape& is, const Shape& fs, const Wind
 namespace {
 
 template <typename T>
-Status Conv2DNhwc(const ConvGeometry& g, const T* in, const T* filt, T* out, ThreadPool* pool) {
+Status Conv2DNhwc(const ConvGeometry& g, const T* in, const T* filt, T* out, ThreadPool* pool,
+                  bool reference) {
   const int64_t patch = g.k_h * g.k_w * g.in_c;
   const int64_t rows = g.batch * g.out_h * g.out_w;
   if (rows == 0 || g.out_c == 0) return OkStatus();
@@ -93,7 +94,7 @@ Status Conv2DNhwc(const ConvGeometry& g, const T* in, const T* filt, T* out, Thr
   if (g.k_h == 1 && g.k_w == 1 && w.stride_h == 1 && w.stride_w == 1) {
     // Pointwise: the input already is the patch matrix (no padding possible).
     return Gemm<T>(false, false, false, rows, g.out_c, g.in_c, in, g.in_c, filt, g.out_c, out,
-                   g.out_c, pool);
+                   g.out_c, pool, reference);
   }
   constexpr int64_t kMaxPatchElements = int64_t{1} << 22;  // 16 MiB of float
   const int64_t chunk = std::clamp<int64_t>(kMaxPatchElements / std::max<int64_t>(patch, 1), 1,
@@ -122,7 +123,8 @@ Status Conv2DNhwc(const ConvGeometry& g, const T* in, const T* filt, T* out, Thr
       }
     });
     TFPORT_RETURN_IF_ERROR(Gemm<T>(false, false, false, r1 - r0, g.out_c, patch, patches.get(),
-                                   patch, filt, g.out_c, out + r0 * g.out_c, g.out_c, pool));
+                                   patch, filt, g.out_c, out + r0 * g.out_c, g.out_c, pool,
+                                   reference));
   }
   return OkStatus();
 }
@@ -221,46 +223,71 @@ void DepthwiseConv2DFloat(const ConvGeometry& g, const float* in, const float* f
 
 namespace {
 
-Result<std::unique_ptr<OpKernel>> MakeConv(const graph::Node& node, bool depthwise) {
-  TFPORT_ASSIGN_OR_RETURN(DataType dtype, graph::GetTypeAttr(node.def(), "T"));
-  if (dtype != DT_FLOAT && dtype != DT_DOUBLE && !IsHalfLike(dtype))
-    return runtime::NoKernelFor(node);
-  TFPORT_ASSIGN_OR_RETURN(Window2D win, ParseConvAttrs(node));
-  return std::unique_ptr<OpKernel>(new FunctionKernel([=](OpKernelContext& ctx) -> Status {
+// Conv2D / DepthwiseConv2dNative. float runs on oneDNN's convolution
+// primitive unless `reference`; the reference is the patch-matrix GEMM on
+// the blocked loop (dense) or the direct loops (depthwise). double, half and
+// bfloat16 take the loops (16-bit types in float) with dnnl_sgemm.
+class ConvKernel final : public OpKernel {
+ public:
+  ConvKernel(DataType dtype, Window2D win, bool depthwise, bool reference)
+      : dtype_(dtype), win_(win), depthwise_(depthwise), reference_(reference),
+        onednn_(win, depthwise, std::nullopt, std::nullopt, ActivationSpec{}) {}
+
+  Status Compute(OpKernelContext& ctx) const override {
     const Tensor& input = ctx.input(0);
     const Tensor& filter = ctx.input(1);
-    TFPORT_RETURN_IF_ERROR(CheckInputType(input, dtype, 0));
-    TFPORT_RETURN_IF_ERROR(CheckInputType(filter, dtype, 1));
-    TFPORT_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(input.shape(), filter.shape(), win));
-    Shape out_shape{g.batch, g.out_h, g.out_w, depthwise ? g.in_c * g.out_c : g.out_c};
-    TFPORT_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, dtype, out_shape));
+    TFPORT_RETURN_IF_ERROR(CheckInputType(input, dtype_, 0));
+    TFPORT_RETURN_IF_ERROR(CheckInputType(filter, dtype_, 1));
+    TFPORT_ASSIGN_OR_RETURN(ConvGeometry g, ConvGeometryOf(input.shape(), filter.shape(), win_));
+    Shape out_shape{g.batch, g.out_h, g.out_w, depthwise_ ? g.in_c * g.out_c : g.out_c};
+    TFPORT_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, dtype_, out_shape));
     if (out->num_elements() == 0) return OkStatus();
     ThreadPool* pool = ctx.intra_op_pool();
+    if (dtype_ == DT_FLOAT && !reference_)
+      return onednn_.Run(g, input.flat<float>().data(), filter.flat<float>().data(),
+                         out->flat<float>().data(), IntraOpThreads(pool));
     auto run = [&]<typename T>(const Tensor& x, const Tensor& f, Tensor* y) -> Status {
-      if (depthwise) {
+      if (depthwise_) {
         DepthwiseNhwc<T>(g, x.flat<T>().data(), f.flat<T>().data(), y->flat<T>().data(), pool,
-                         /*reference=*/false);
+                         reference_);
         return OkStatus();
       }
-      return Conv2DNhwc<T>(g, x.flat<T>().data(), f.flat<T>().data(), y->flat<T>().data(), pool);
+      return Conv2DNhwc<T>(g, x.flat<T>().data(), f.flat<T>().data(), y->flat<T>().data(), pool,
+                           reference_);
     };
-    if (dtype == DT_DOUBLE) return run.template operator()<double>(input, filter, out);
-    if (dtype == DT_FLOAT) return run.template operator()<float>(input, filter, out);
+    if (dtype_ == DT_DOUBLE) return run.template operator()<double>(input, filter, out);
+    if (dtype_ == DT_FLOAT) return run.template operator()<float>(input, filter, out);
     TFPORT_ASSIGN_OR_RETURN(Tensor xf, ToFloat(input));
     TFPORT_ASSIGN_OR_RETURN(Tensor ff, ToFloat(filter));
     TFPORT_ASSIGN_OR_RETURN(Tensor yf, Tensor::Allocate(DT_FLOAT, out_shape, false));
     TFPORT_RETURN_IF_ERROR(run.template operator()<float>(xf, ff, &yf));
     FromFloat(yf, out);
     return OkStatus();
-  }));
+  }
+
+ private:
+  DataType dtype_;
+  Window2D win_;
+  bool depthwise_, reference_;
+  OneDnnConv onednn_;
+};
+
+Result<std::unique_ptr<OpKernel>> MakeConv(const graph::Node& node, bool depthwise,
+                                           bool reference) {
+  TFPORT_ASSIGN_OR_RETURN(DataType dtype, graph::GetTypeAttr(node.def(), "T"));
+  if (dtype != DT_FLOAT && dtype != DT_DOUBLE && !IsHalfLike(dtype))
+    return runtime::NoKernelFor(node);
+  TFPORT_ASSIGN_OR_RETURN(Window2D win, ParseConvAttrs(node));
+  return std::unique_ptr<OpKernel>(new ConvKernel(dtype, win, depthwise, reference));
 }
 
 }  // namespace
 
-void RegisterConvKernels(KernelRegistry& r) {
-  MustRegister(r, "Conv2D", [](const graph::Node& n) { return MakeConv(n, /*depthwise=*/false); });
-  MustRegister(r, "DepthwiseConv2dNative",
-               [](const graph::Node& n) { return MakeConv(n, /*depthwise=*/true); });
+void RegisterConvKernels(KernelRegistry& r, bool reference) {
+  auto add = reference ? MustReplace : MustRegister;
+  add(r, "Conv2D", [=](const graph::Node& n) { return MakeConv(n, /*depthwise=*/false, reference); });
+  add(r, "DepthwiseConv2dNative",
+      [=](const graph::Node& n) { return MakeConv(n, /*depthwise=*/true, reference); });
 }
 
 }  // namespace tfport::kernels::nn

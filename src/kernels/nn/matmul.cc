@@ -4,6 +4,7 @@
 // multiplied there and rounded once; double, int32, int64 and the complex
 // types use a blocked reference loop. Integer products wrap around like
 // TensorFlow's (computed in unsigned arithmetic, so never undefined).
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
@@ -89,15 +90,20 @@ void GemmRef(bool trans_a, bool trans_b, bool conj, int64_t m, int64_t n, int64_
 
 template <typename T>
 Status Gemm(bool trans_a, bool trans_b, bool conj, int64_t m, int64_t n, int64_t k, const T* a,
-            int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, ThreadPool* pool) {
+            int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, ThreadPool* pool,
+            bool reference) {
   if (m <= 0 || n <= 0) return OkStatus();
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T{});
     return OkStatus();
   }
   if constexpr (std::is_same_v<T, float>) {
+    if (reference) {
+      GemmRef<T>(trans_a, trans_b, conj, m, n, k, a, lda, b, ldb, c, ldc, pool);
+      return OkStatus();
+    }
     (void)conj;
-    (void)pool;  // oneDNN threads the call itself
+    omp_set_num_threads(IntraOpThreads(pool));  // oneDNN threads the call itself
     dnnl_status_t s = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda,
                                  b, ldb, 0.0f, c, ldc);
     if (s != dnnl_success)
@@ -111,7 +117,7 @@ Status Gemm(bool trans_a, bool trans_b, bool conj, int64_t m, int64_t n, int64_t
 
 #define TFPORT_INSTANTIATE_GEMM(T)                                                               \
   template Status Gemm<T>(bool, bool, bool, int64_t, int64_t, int64_t, const T*, int64_t,        \
-                          const T*, int64_t, T*, int64_t, ThreadPool*);
+                          const T*, int64_t, T*, int64_t, ThreadPool*, bool);
 TFPORT_INSTANTIATE_GEMM(float)
 TFPORT_INSTANTIATE_GEMM(double)
 TFPORT_INSTANTIATE_GEMM(int32_t)
@@ -154,6 +160,7 @@ bool MatMulTypeSupported(DataType t) {
 struct BatchPlan {
   int64_t m = 0, n = 0, k = 0;
   bool trans_a = false, trans_b = false, conj = false;
+  bool reference = false;  // the blocked loop for float too
   int64_t lda = 0, ldb = 0;
   std::vector<int64_t> a_offset, b_offset;  // per output batch, in elements
 };
@@ -166,7 +173,7 @@ Status RunBatches(const BatchPlan& plan, const T* a, const T* b, T* c, ThreadPoo
     return Gemm<T>(plan.trans_a, plan.trans_b, plan.conj, plan.m, plan.n, plan.k,
                    a + plan.a_offset[static_cast<size_t>(i)], plan.lda,
                    b + plan.b_offset[static_cast<size_t>(i)], plan.ldb, c + i * out_stride,
-                   plan.n, p);
+                   plan.n, p, plan.reference);
   };
   if constexpr (!std::is_same_v<T, float>) {
     // Many small matrices: split over batches, each product on one thread.
@@ -203,7 +210,7 @@ Status RunPlan(OpKernelContext& ctx, DataType dtype, const BatchPlan& plan, cons
   });
 }
 
-Result<std::unique_ptr<OpKernel>> MakeMatMul(const graph::Node& node) {
+Result<std::unique_ptr<OpKernel>> MakeMatMul(const graph::Node& node, bool reference) {
   TFPORT_ASSIGN_OR_RETURN(DataType dtype, graph::GetTypeAttr(node.def(), "T"));
   TFPORT_ASSIGN_OR_RETURN(bool ta, graph::GetBoolAttr(node.def(), "transpose_a"));
   TFPORT_ASSIGN_OR_RETURN(bool tb, graph::GetBoolAttr(node.def(), "transpose_b"));
@@ -224,6 +231,7 @@ Result<std::unique_ptr<OpKernel>> MakeMatMul(const graph::Node& node) {
       return errors::InvalidArgument("Matrix size-incompatible: In[0]: ", a.shape().DebugString(),
                                      ", In[1]: ", b.shape().DebugString());
     BatchPlan plan;
+    plan.reference = reference;
     plan.m = a.shape().dim(ta ? 1 : 0);
     plan.n = b.shape().dim(tb ? 0 : 1);
     plan.k = ka;
@@ -239,7 +247,8 @@ Result<std::unique_ptr<OpKernel>> MakeMatMul(const graph::Node& node) {
 
 // BatchMatMul (v2 = false: equal ranks and batch dims) and BatchMatMulV2
 // (NumPy broadcasting of the batch dims).
-Result<std::unique_ptr<OpKernel>> MakeBatchMatMul(const graph::Node& node, bool v2) {
+Result<std::unique_ptr<OpKernel>> MakeBatchMatMul(const graph::Node& node, bool v2,
+                                                  bool reference) {
   TFPORT_ASSIGN_OR_RETURN(DataType dtype, graph::GetTypeAttr(node.def(), "T"));
   TFPORT_ASSIGN_OR_RETURN(bool adj_x, graph::GetBoolAttr(node.def(), "adj_x"));
   TFPORT_ASSIGN_OR_RETURN(bool adj_y, graph::GetBoolAttr(node.def(), "adj_y"));
@@ -282,6 +291,7 @@ Result<std::unique_ptr<OpKernel>> MakeBatchMatMul(const graph::Node& node, bool 
       return errors::InvalidArgument("Matrix size-incompatible: In[0]: ", xs.DebugString(),
                                      ", In[1]: ", ys.DebugString());
     BatchPlan plan;
+    plan.reference = reference;
     plan.m = xs.dim(adj_x ? xr - 1 : xr - 2);
     plan.n = ys.dim(adj_y ? yr - 2 : yr - 1);
     plan.k = kx;
@@ -322,12 +332,13 @@ Result<std::unique_ptr<OpKernel>> MakeBatchMatMul(const graph::Node& node, bool 
 
 }  // namespace
 
-void RegisterMatMulKernels(KernelRegistry& r) {
-  MustRegister(r, "MatMul", MakeMatMul);
-  MustRegister(r, "BatchMatMul",
-               [](const graph::Node& n) { return MakeBatchMatMul(n, /*v2=*/false); });
-  MustRegister(r, "BatchMatMulV2",
-               [](const graph::Node& n) { return MakeBatchMatMul(n, /*v2=*/true); });
+void RegisterMatMulKernels(KernelRegistry& r, bool reference) {
+  auto add = reference ? MustReplace : MustRegister;
+  add(r, "MatMul", [=](const graph::Node& n) { return MakeMatMul(n, reference); });
+  add(r, "BatchMatMul",
+      [=](const graph::Node& n) { return MakeBatchMatMul(n, /*v2=*/false, reference); });
+  add(r, "BatchMatMulV2",
+      [=](const graph::Node& n) { return MakeBatchMatMul(n, /*v2=*/true, reference); });
 }
 
 }  // namespace tfport::kernels::nn

@@ -5,6 +5,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +16,11 @@
 
 namespace tfport::kernels::nn {
 
-void RegisterMatMulKernels(KernelRegistry& r);     // matmul.cc: MatMul, BatchMatMul{,V2}
-void RegisterConvKernels(KernelRegistry& r);       // conv.cc: Conv2D, DepthwiseConv2dNative
+// `reference`: replace the registered fast kernels by their reference paths.
+void RegisterMatMulKernels(KernelRegistry& r, bool reference);  // matmul.cc: MatMul, BatchMatMul{,V2}
+void RegisterConvKernels(KernelRegistry& r, bool reference);    // conv.cc: Conv2D, DepthwiseConv2dNative
+// fused_conv.cc: the fusion rule for convolutions with bias, batch norm, activation.
+void RegisterConvFusion(KernelRegistry& r);
 void RegisterPoolingKernels(KernelRegistry& r);    // pooling.cc: MaxPool, AvgPool
 void RegisterBatchNormKernels(KernelRegistry& r);  // batch_norm.cc: FusedBatchNorm{,V2,V3}
 void RegisterSoftmaxKernels(KernelRegistry& r);    // softmax.cc: Softmax, LogSoftmax, BiasAdd
@@ -94,14 +101,57 @@ Result<Window2D> ParseConvAttrs(const graph::Node& node);
 // The same for pooling (MaxPool, AvgPool, MaxPoolGrad). pooling.cc.
 Result<Window2D> ParsePoolAttrs(const graph::Node& node);
 
+// ---- convolution on oneDNN (conv_onednn.cc)
+// Activations a convolution can end with (fused as a oneDNN post-op).
+enum class Activation { kNone, kRelu, kRelu6, kLeakyRelu, kElu, kSigmoid, kTanh };
+struct ActivationSpec {
+  Activation kind = Activation::kNone;
+  float alpha = 0.0f;  // LeakyRelu's slope; Elu's 1
+};
+
+// A float NHWC convolution, dense or depthwise (filter [KH,KW,C,M], output
+// channel c*M+m), on oneDNN's convolution primitive with an optional
+// per-output-channel bias and activation. A filter given here is a constant
+// and is reordered once per primitive; otherwise Run takes it per call.
+// Primitives are made per input shape and cached. Thread-safe.
+class OneDnnConv {
+ public:
+  OneDnnConv(Window2D win, bool depthwise, std::optional<Tensor> filter,
+             std::optional<Tensor> bias, ActivationSpec act);
+  ~OneDnnConv();
+  OneDnnConv(const OneDnnConv&) = delete;
+  OneDnnConv& operator=(const OneDnnConv&) = delete;
+
+  // `filter` is ignored when the filter was given at construction.
+  // `threads`: how many threads oneDNN may use (its OpenMP team).
+  Status Run(const ConvGeometry& g, const float* in, const float* filter, float* out,
+             int threads) const;
+
+ private:
+  struct Primitive;
+  Result<std::shared_ptr<const Primitive>> Get(const ConvGeometry& g) const;
+  Window2D win_;
+  bool depthwise_;
+  std::optional<Tensor> filter_, bias_;
+  ActivationSpec act_;
+  mutable std::mutex mu_;
+  mutable std::map<std::vector<int64_t>, std::shared_ptr<const Primitive>> cache_;
+};
+
+// Threads a kernel may use on `pool` (the intra-op pool): its workers plus
+// the calling thread.
+int IntraOpThreads(const ThreadPool* pool);
+
 // ---- GEMM, row-major: C[M,N] = op(A) * op(B) (C is overwritten).
 // op(X) is X, X^T (trans) or the conjugate transpose (trans && conj).
 // lda/ldb/ldc are the row strides of A, B, C as stored.
 // float goes to oneDNN's dnnl_sgemm; every other type runs a blocked loop,
 // split over rows on `pool` when given. REQUIRES: M, N, K >= 0. Defined in
 // matmul.cc for float, double, int32, int64, complex64 and complex128.
+// `reference`: float also runs the blocked loop (to check oneDNN against).
 template <typename T>
 Status Gemm(bool trans_a, bool trans_b, bool conj, int64_t m, int64_t n, int64_t k, const T* a,
-            int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, ThreadPool* pool);
+            int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, ThreadPool* pool,
+            bool reference = false);
 
 }  // namespace tfport::kernels::nn

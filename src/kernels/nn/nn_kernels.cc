@@ -46,6 +46,10 @@ Status CheckInputType(const Tensor& t, DataType want, int i) {
                                  " but the node expects ", DataTypeName(want));
 }
 
+int IntraOpThreads(const ThreadPool* pool) {
+  return pool == nullptr ? 1 : static_cast<int>(pool->num_threads()) + 1;
+}
+
 void ParallelFor(ThreadPool* pool, int64_t n, int64_t cost_per_item,
                  const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
@@ -107,11 +111,17 @@ Status RequireNhwc(const graph::Node& node) {
 }  // namespace nn
 
 void RegisterNnKernels(KernelRegistry& r) {
-  nn::RegisterMatMulKernels(r);
-  nn::RegisterConvKernels(r);
+  nn::RegisterMatMulKernels(r, /*reference=*/false);
+  nn::RegisterConvKernels(r, /*reference=*/false);
   nn::RegisterPoolingKernels(r);
   nn::RegisterBatchNormKernels(r);
   nn::RegisterSoftmaxKernels(r);
+  nn::RegisterConvFusion(r);
+}
+
+void UseReferenceNnKernels(KernelRegistry& r) {
+  nn::RegisterMatMulKernels(r, /*reference=*/true);
+  nn::RegisterConvKernels(r, /*reference=*/true);
 }
 
 }  // namespace tfport::kernels
