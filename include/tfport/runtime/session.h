@@ -72,6 +72,8 @@ class Session {
    public:
     const std::vector<graph::Output>& feeds() const { return feeds_; }
     const std::vector<std::string>& fetch_names() const { return fetch_names_; }
+    // The plan it runs (e.g. Executor::fused() lists the kernels fusion made).
+    const Executor& executor() const { return *executor_; }
 
    private:
     friend class Session;
