@@ -305,6 +305,8 @@ Executor::~Executor() = default;
 const ExecutorSpec& Executor::spec() const { return plan_->spec; }
 
 std::vector<std::string> Executor::fused() const { return plan_->fused; }
+int Executor::num_nodes() const { return static_cast<int>(plan_->nodes.size()); }
+int Executor::num_constants() const { return static_cast<int>(plan_->constants.size()); }
 
 Status Executor::Run(const RunEnv& env, std::span<const Tensor> args,
                      std::vector<Tensor>* rets) const {

@@ -92,6 +92,10 @@ class Executor {
   const ExecutorSpec& spec() const;
   // The fusions applied when the plan was built: "<last node>: <description>".
   std::vector<std::string> fused() const;
+  // Nodes the plan runs per call, and values folded into it (constants and
+  // what was computed from them) when it was built.
+  int num_nodes() const;
+  int num_constants() const;
 
  private:
   struct Plan;
