@@ -104,7 +104,9 @@ Status ComputeNode(const PlanNode& pn, std::vector<Entry>& inputs, int merge_slo
     if (s.message().find("{{node ") != std::string::npos) return s;
     return s.WithContext(NodeLocation(node.def()));
   }
-  if (pn.kind != Kind::kSwitch) {
+  // A fused kernel produces only the outputs in use (its rule checked that
+  // nothing reads the others).
+  if (pn.kind != Kind::kSwitch && !pn.fused) {
     for (size_t o = 0; o < outs->size(); ++o)
       if (!(*outs)[o].has_value)
         return errors::Internal(NodeLocation(node.def()), ": kernel did not produce output ", o);
