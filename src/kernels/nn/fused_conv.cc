@@ -84,10 +84,9 @@ float At(const Tensor& t, int64_t o) {
   return v.size() == 1 ? v[0] : v[static_cast<size_t>(o)];
 }
 
-// Folds one affine step `n` (its chain input is `from`) into `f`; false if
-// `n` is not an affine step of this fusion.
-bool FoldStep(const Node& n, const FusionContext& ctx, int64_t channels, Affine* f,
-              Output* from) {
+// Folds one affine step `n` into `f`; false if `n` is not an affine step of
+// this fusion.
+bool FoldStep(const Node& n, const FusionContext& ctx, int64_t channels, Affine* f) {
   const std::string& op = n.op();
   if (!IsFloat(n) || n.num_inputs() < 2) return false;
   auto add = [&](const Tensor& c) {
@@ -100,14 +99,11 @@ bool FoldStep(const Node& n, const FusionContext& ctx, int64_t channels, Affine*
         c->shape().dim(0) != channels)
       return false;
     add(*c);
-    *from = n.input(0);
   } else if (op == "Add" || op == "AddV2" || op == "Mul") {
     // The chain is one operand, a per-channel constant the other.
-    int chain = -1;
-    const Tensor* c = nullptr;
-    for (int i = 0; i < 2 && chain < 0; ++i)
-      if ((c = ChannelConstant(ctx, n.input(1 - i), channels)) != nullptr) chain = i;
-    if (chain < 0) return false;
+    const Tensor* c = ChannelConstant(ctx, n.input(1), channels);
+    if (c == nullptr) c = ChannelConstant(ctx, n.input(0), channels);
+    if (c == nullptr) return false;
     if (op == "Mul") {
       for (int64_t o = 0; o < channels; ++o) {
         const float m = At(*c, o);
@@ -118,7 +114,6 @@ bool FoldStep(const Node& n, const FusionContext& ctx, int64_t channels, Affine*
     } else {
       add(*c);
     }
-    *from = n.input(chain);
   } else if (op == "FusedBatchNorm" || op == "FusedBatchNormV2" || op == "FusedBatchNormV3") {
     Result<bool> training = graph::GetBoolAttr(n.def(), "is_training");
     Result<float> eps = graph::GetFloatAttr(n.def(), "epsilon");
@@ -139,7 +134,6 @@ bool FoldStep(const Node& n, const FusionContext& ctx, int64_t channels, Affine*
       f->b[u] = f->b[u] * s + (At(*p[1], o) - At(*p[2], o) * s);
     }
     f->scales = true;
-    *from = n.input(0);
   } else {
     return false;
   }
@@ -230,8 +224,7 @@ std::optional<runtime::FusedNode> FuseConv(const Node& last, const FusionContext
   f.a.assign(static_cast<size_t>(channels), 1.0f);
   f.b.assign(static_cast<size_t>(channels), 0.0f);
   for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    Output from;
-    if (!FoldStep(**it, ctx, channels, &f, &from)) return std::nullopt;
+    if (!FoldStep(**it, ctx, channels, &f)) return std::nullopt;
   }
   if (f.scales && filter == nullptr) return std::nullopt;
   if (!act && !f.any && filter == nullptr) return std::nullopt;  // nothing to gain
