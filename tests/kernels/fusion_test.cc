@@ -413,6 +413,33 @@ TEST(FastConv, OneDnnAgreesWithReferenceAndDirect) {
   }
 }
 
+// One constant filter, several input shapes (one oneDNN primitive each,
+// sharing the reordered filter when their layouts agree): every shape
+// still gives the direct result.
+TEST(FastConv, ConstantFilterAcrossInputShapes) {
+  std::mt19937 rng(71);
+  ConvSpec p;
+  p.c = 16, p.oc = 32;
+  std::vector<float> f = Random(static_cast<size_t>(p.kh * p.kw * p.c * p.oc), rng);
+  graph::Graph g;
+  auto in = ops::Placeholder(g, DT_FLOAT, Shape{-1, -1, -1, p.c}, "x");
+  ops::Conv2D(g, in, ops::Const(g, F32(f, Shape{3, 3, 16, 32})), {1, 1, 1, 1}, "SAME", "conv");
+  auto session = kernels::NewSession(g);
+  for (int64_t n : {1, 3, 1, 2}) {
+    for (int64_t h : {7, 12}) {
+      ConvSpec q = p;
+      q.n = n, q.h = h, q.w = h + 1;
+      std::vector<float> x = Random(static_cast<size_t>(q.n * q.h * q.w * q.c), rng);
+      std::vector<int64_t> shape;
+      std::vector<double> want = DirectConv(q, x, f, &shape);
+      auto out = session->Run({{"x:0", F32(x, Shape{q.n, q.h, q.w, q.c})}}, {"conv:0"});
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      EXPECT_EQ((*out)[0].shape(), Shape(shape));
+      ExpectAllClose((*out)[0], want, 1e-5, "oneDNN vs direct");
+    }
+  }
+}
+
 // Errors from a fused kernel name the convolution node, as unfused ones do.
 TEST(FastConv, FusedErrorsNameTheConvolution) {
   graph::Graph g;

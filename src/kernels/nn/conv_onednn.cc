@@ -127,14 +127,21 @@ Result<std::shared_ptr<const OneDnnConv::Primitive>> OneDnnConv::Get(const ConvG
     p->scratchpad_desc = pd.scratchpad_desc();
     p->scratchpad_bytes = p->scratchpad_desc.get_size();
     if (filter_) {
+      // Primitives for other input shapes often pick the same weights
+      // layout: they share one reordered copy of the filter.
+      for (const auto& entry : cache_)
+        if (entry.second->weights && entry.second->weights_desc == p->weights_desc) {
+          p->weights = entry.second->weights;
+          break;
+        }
       memory user(user_w, Engine(), const_cast<float*>(filter_->flat<float>().data()));
-      if (p->reorder_filter) {
+      if (!p->weights && p->reorder_filter) {
         memory reordered(p->weights_desc, Engine());
         dnnl::stream s(Engine());
         dnnl::reorder(user, reordered).execute(s, user, reordered);
         s.wait();
         p->weights = reordered;
-      } else {
+      } else if (!p->weights) {
         p->weights = user;
       }
     }
