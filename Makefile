@@ -44,6 +44,7 @@ bench: build
 	@./$(BUILD)/saved_model_bench
 	@./$(BUILD)/function_bench
 	@./$(BUILD)/kernels_bench
+	@./$(BUILD)/models_bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
